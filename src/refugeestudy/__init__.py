@@ -1,0 +1,23 @@
+"""refugeestudy: violence in Syria and the arrival of displaced Syrians.
+
+Readers turn each source into a canonical table (see :mod:`refugeestudy.schema`):
+
+* :func:`load_reports` — the curated log of figures from public reports;
+* :func:`read_ged` — UCDP Georeferenced Event Dataset files;
+* :func:`read_acled` — ACLED export files;
+* :func:`read_unhcr` — UNHCR Refugee Data Finder / population API files.
+
+Examples
+--------
+>>> import refugeestudy
+>>> log = refugeestudy.load_reports()
+>>> set(log.displacement["source"])
+{'reports'}
+"""
+
+from refugeestudy.errors import InputError
+from refugeestudy.sources.reports import ReportLog, load_reports
+
+__version__ = "0.1.0"
+
+__all__ = ["InputError", "ReportLog", "load_reports", "__version__"]

@@ -1,0 +1,1 @@
+"""Cleaning rules shared by every reader: places, dates and counts."""

@@ -1,0 +1,267 @@
+"""Gazetteer: Syria's governorates (OCHA p-codes) and destination regions (ISO 3166-2).
+
+Real sources spell Syria's 14 governorates many ways ("Latakia", "Lattakia",
+"Al Ladhiqiyah", "Latakia Governorate", "اللاذقية"). :func:`governorate_pcode`
+maps any of them to the OCHA p-code (``SY01`` ... ``SY14``); :func:`to_pcodes`
+does the same for a whole column and reports every unknown value with its line.
+
+Examples
+--------
+>>> governorate_pcode("Hamah Governorate")
+'SY05'
+>>> governorate_pcode("اللاذقية")
+'SY06'
+>>> GOVERNORATES["SY10"]
+'Tartous'
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from pathlib import Path
+
+import pandas as pd
+
+from refugeestudy.errors import InputError, Problem
+
+__all__ = [
+    "GOVERNORATES",
+    "DESTINATION_REGIONS",
+    "governorate_pcode",
+    "to_pcodes",
+    "check_destination_region",
+]
+
+#: OCHA common operational dataset p-codes of Syria's governorates (admin 1),
+#: with OCHA's English names.
+GOVERNORATES: dict[str, str] = {
+    "SY01": "Damascus",
+    "SY02": "Aleppo",
+    "SY03": "Rural Damascus",
+    "SY04": "Homs",
+    "SY05": "Hama",
+    "SY06": "Lattakia",
+    "SY07": "Idleb",
+    "SY08": "Al-Hasakeh",
+    "SY09": "Deir-ez-Zor",
+    "SY10": "Tartous",
+    "SY11": "Ar-Raqqa",
+    "SY12": "Dar'a",
+    "SY13": "As-Sweida",
+    "SY14": "Quneitra",
+}
+
+# Spellings seen in UCDP GED, ACLED, UNHCR, OCHA and news reports, after
+# normalisation by _normalise (lower case, no accents, no "governorate", no
+# leading article, no spaces or punctuation).
+_ALIASES: dict[str, tuple[str, ...]] = {
+    "SY01": ("damascus", "dimashq", "dimashk", "damas", "دمشق"),
+    "SY02": ("aleppo", "halab", "alep", "حلب"),
+    "SY03": (
+        "ruraldamascus", "rifdimashq", "rifdimashk", "reefdimashq", "rifdamascus",
+        "damascuscountryside", "damascusrural", "ريفدمشق",
+    ),
+    "SY04": ("homs", "hims", "حمص"),
+    "SY05": ("hama", "hamah", "hamat", "حماه"),
+    "SY06": (
+        "latakia", "lattakia", "latakiya", "lattaquie", "ladhiqiyah", "ladhiqiya",
+        "ladhiqiyyah", "lathqiyah", "lattaqia", "latakieh", "لاذقيه",
+    ),
+    "SY07": ("idleb", "idlib", "idlab", "ادلب"),
+    "SY08": ("hasakeh", "hasakah", "hasaka", "hassakeh", "hasake", "hassake", "حسكه"),
+    "SY09": (
+        "deirezzor", "deirezzour", "deirazzawr", "dayrazzawr", "deirezor", "deirazzor",
+        "deirelzor", "deiralzour", "dayrezzor", "دير الزور",
+    ),
+    "SY10": ("tartous", "tartus", "tartoos", "tortosa", "طرطوس"),
+    "SY11": ("raqqa", "raqqah", "rakka", "raqa", "رقه"),
+    "SY12": ("daraa", "dara", "deraa", "darah", "درعا"),
+    "SY13": ("sweida", "suwayda", "suwaida", "sweyda", "suweida", "swaida", "سويداء"),
+    "SY14": ("quneitra", "qunaytirah", "kuneitra", "qunaitra", "qunaytira", "قنيطره"),
+}
+
+#: ISO 3166-2 regions that appear as destinations, with their English names.
+DESTINATION_REGIONS: dict[str, str] = {
+    "RU-PER": "Perm Krai",
+    "RU-MOW": "Moscow",
+    "RU-SPE": "Saint Petersburg",
+    "RU-MOS": "Moscow Oblast",
+    "RU-KDA": "Krasnodar Krai",
+    "LB-AK": "Akkar",
+    "LB-AS": "North (Ash Shimal)",
+    "LB-BH": "Baalbek-Hermel",
+    "LB-BA": "Beirut",
+    "LB-BI": "Beqaa",
+    "LB-JL": "Mount Lebanon",
+    "SY-LA": "Latakia",
+    "SY-TA": "Tartus",
+    "SY-HM": "Hama",
+    "SY-HI": "Homs",
+    "SY-ID": "Idlib",
+    "SY-DI": "Damascus",
+    "TR-31": "Hatay",
+    "IQ-AN": "Anbar",
+    "IQ-AR": "Erbil",
+}
+
+_ISO2_TO_ISO3 = {"RU": "RUS", "LB": "LBN", "SY": "SYR", "TR": "TUR", "IQ": "IRQ"}
+
+_LEADING_ARTICLES = ("al", "ar", "as", "ad", "an", "at", "ash", "az", "el", "ed", "es", "er", "a")
+_DROP_WORDS = {"governorate", "governate", "province", "muhafazah", "muhafazat", "gov", "محافظه"}
+
+
+def _normalise(name: str) -> str:
+    text = unicodedata.normalize("NFKD", name)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.lower()
+    # Arabic: unify alef forms and taa marbuta, drop the definite article.
+    text = re.sub("[إأآ]", "ا", text).replace("ة", "ه").replace("ى", "ي")
+    text = re.sub(r"[\-‐–—'’‘`ʿʾ_.,()]", " ", text)
+    words = [w for w in text.split() if w not in _DROP_WORDS]
+    if len(words) > 1 and words[0] in _LEADING_ARTICLES:
+        words = words[1:]
+    words = [w[2:] if w.startswith("ال") and len(w) > 3 else w for w in words]
+    return "".join(words)
+
+
+_LOOKUP: dict[str, str] = {}
+for _pcode, _names in _ALIASES.items():
+    for _alias in _names:
+        _LOOKUP[_normalise(_alias)] = _pcode
+    _LOOKUP[_normalise(GOVERNORATES[_pcode])] = _pcode
+    _LOOKUP[_pcode.lower()] = _pcode
+
+
+def governorate_pcode(name: str) -> str | None:
+    """Return the OCHA p-code of a Syrian governorate name, or ``None`` if unknown.
+
+    Parameters
+    ----------
+    name : str
+        A governorate name in any common English, French or Arabic spelling,
+        with or without "Governorate", or a p-code itself.
+
+    Returns
+    -------
+    str or None
+        ``"SY01"`` ... ``"SY14"``, or ``None`` when the name is not recognised.
+
+    Examples
+    --------
+    >>> governorate_pcode("Deir ez Zor Governorate")
+    'SY09'
+    >>> governorate_pcode("Rif Dimashq Governorate")
+    'SY03'
+    >>> governorate_pcode("Atlantis") is None
+    True
+    """
+    return _LOOKUP.get(_normalise(name))
+
+
+def to_pcodes(
+    names: pd.Series,
+    *,
+    path: str | Path,
+    column: str,
+    lines: Iterable[int] | None = None,
+) -> pd.Series:
+    """Map a column of governorate names to p-codes; missing stays missing.
+
+    Every distinct value is looked up once, so a column of 400,000 rows costs
+    as much as its distinct values.
+
+    Parameters
+    ----------
+    names : pandas.Series
+        Governorate names; missing or blank values give a missing p-code.
+    path : str or Path
+        File the names were read from, for error messages.
+    column : str
+        Column the names were read from, for error messages.
+    lines : iterable of int, optional
+        File line of each element (header = line 1). Defaults to
+        ``index + 2`` (a CSV with one header line and no embedded newlines).
+
+    Returns
+    -------
+    pandas.Series
+        p-codes as a string series aligned with ``names``.
+
+    Raises
+    ------
+    InputError
+        If any non-blank value is not a known governorate; lists each unknown
+        value with the first lines where it occurs.
+
+    Examples
+    --------
+    >>> s = pd.Series(["Latakia", "Tartus Governorate", None])
+    >>> to_pcodes(s, path="x.csv", column="admin1").tolist()
+    ['SY06', 'SY10', nan]
+    """
+    as_text = names.astype("string").str.strip()
+    as_text = as_text.mask(as_text == "")
+    distinct = as_text.dropna().unique()
+    mapping = {value: governorate_pcode(value) for value in distinct}
+    unknown = sorted(value for value, code in mapping.items() if code is None)
+    if unknown:
+        line_numbers = pd.Series(
+            list(lines) if lines is not None else (names.index + 2), index=names.index
+        )
+        problems = []
+        for value in unknown:
+            where = line_numbers[as_text == value].head(3).tolist()
+            problems.append(
+                Problem(
+                    int(where[0]),
+                    column,
+                    f"unknown Syrian governorate {value!r} (also on lines {where[1:]})"
+                    if len(where) > 1
+                    else f"unknown Syrian governorate {value!r}",
+                )
+            )
+        raise InputError(
+            path,
+            problems,
+            hint="use one of Syria's 14 governorates (e.g. 'Latakia', 'Tartus', 'Hama', "
+            "'Homs'); add a new spelling to refugeestudy.clean.places._ALIASES",
+        )
+    return as_text.map(mapping).astype(object).where(as_text.notna(), float("nan"))
+
+
+def check_destination_region(code: str, country_iso3: str) -> str | None:
+    """Return a message if ``code`` is not a known ISO 3166-2 region of ``country_iso3``.
+
+    Parameters
+    ----------
+    code : str
+        ISO 3166-2 region code such as ``"RU-PER"``.
+    country_iso3 : str
+        ISO 3166-1 alpha-3 code of the destination country.
+
+    Returns
+    -------
+    str or None
+        ``None`` when the code is valid, otherwise what is wrong.
+
+    Examples
+    --------
+    >>> check_destination_region("RU-PER", "RUS") is None
+    True
+    >>> check_destination_region("RU-PER", "LBN")
+    "region 'RU-PER' is in RUS, but the row's destination country is 'LBN'"
+    """
+    if code not in DESTINATION_REGIONS:
+        return (
+            f"unknown ISO 3166-2 region {code!r}; known: {', '.join(sorted(DESTINATION_REGIONS))}"
+            " (add it to refugeestudy.clean.places.DESTINATION_REGIONS)"
+        )
+    region_country = _ISO2_TO_ISO3[code.split("-")[0]]
+    if region_country != country_iso3:
+        return (
+            f"region {code!r} is in {region_country}, but the row's destination country "
+            f"is {country_iso3!r}"
+        )
+    return None

@@ -1,0 +1,1 @@
+"""Readers, one per external format, each returning a canonical table."""
