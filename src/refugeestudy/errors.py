@@ -64,7 +64,7 @@ class InputError(ValueError):
     >>> err = InputError("figures.csv", [Problem(4, "qualifier", "unknown value 'roughly'")])
     >>> print(err)
     figures.csv: 1 problem
-      figures.csv:4: line 4, column 'qualifier': unknown value 'roughly'
+      figures.csv:4: column 'qualifier': unknown value 'roughly'
     """
 
     max_listed = 20
@@ -81,7 +81,8 @@ class InputError(ValueError):
         lines = [f"{name}: {count} problem{'s' if count != 1 else ''}"]
         for problem in self.problems[: self.max_listed]:
             loc = f"{name}:{problem.line}" if problem.line is not None else name
-            lines.append(f"  {loc}: {problem}")
+            column = f"column {problem.column!r}: " if problem.column is not None else ""
+            lines.append(f"  {loc}: {column}{problem.message}")
         if count > self.max_listed:
             lines.append(f"  ... and {count - self.max_listed} more")
         if self.hint:

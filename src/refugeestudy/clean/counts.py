@@ -34,6 +34,7 @@ Examples
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 
 import pandas as pd
 
@@ -78,6 +79,8 @@ def qualifier_bounds(
     (1501, 1501, None)
     >>> qualifier_bounds(8000, "up_to")
     (None, 8000, 8000)
+    >>> qualifier_bounds(100, "approximately")
+    (90, 100, 110)
     """
     if qualifier == "between":
         if count_high is None:
@@ -90,7 +93,8 @@ def qualifier_bounds(
     if qualifier == "exact":
         return count, count, count
     if qualifier == "approximately":
-        return math.floor(count * (1 - tolerance)), count, math.ceil(count * (1 + tolerance))
+        share = Fraction(str(tolerance))  # exact: 100 × 1.1 must be 110, not 110.00000000000001
+        return math.floor(count * (1 - share)), count, math.ceil(count * (1 + share))
     if qualifier == "at_least":
         return count, count, None
     if qualifier == "more_than":
@@ -147,7 +151,8 @@ def cumulative_to_increments(
     reported on that date. A negative ``best`` increment is a downward
     revision: kept as is, and flagged in ``revised_down``. When ``start`` is
     given, each row's start becomes the day after the previous report in its
-    group, so the increments tile time without overlap.
+    group (or its own date, for a restatement on the same date), so the
+    increments tile time without overlap.
 
     Parameters
     ----------
@@ -187,6 +192,8 @@ def cumulative_to_increments(
     best = "best" if "best" in values else values[0]
     out["revised_down"] = (out[best] < 0).fillna(False).astype("boolean")
     if start is not None:
-        previous = groups[date].shift(1)
-        out[start] = ordered[start].where(first, previous + pd.Timedelta(days=1))
+        day_after = groups[date].shift(1) + pd.Timedelta(days=1)
+        # A restatement on the same "as of" date covers just that date.
+        day_after = day_after.where(day_after <= ordered[date], ordered[date])
+        out[start] = ordered[start].where(first, day_after)
     return out.loc[frame.index]

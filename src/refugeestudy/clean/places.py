@@ -89,6 +89,8 @@ DESTINATION_REGIONS: dict[str, str] = {
     "RU-SPE": "Saint Petersburg",
     "RU-MOS": "Moscow Oblast",
     "RU-KDA": "Krasnodar Krai",
+    "RU-VLA": "Vladimir Oblast",
+    "RU-SVE": "Sverdlovsk Oblast",
     "LB-AK": "Akkar",
     "LB-AS": "North (Ash Shimal)",
     "LB-BH": "Baalbek-Hermel",
@@ -255,8 +257,8 @@ def check_destination_region(code: str, country_iso3: str) -> str | None:
     """
     if code not in DESTINATION_REGIONS:
         return (
-            f"unknown ISO 3166-2 region {code!r}; known: {', '.join(sorted(DESTINATION_REGIONS))}"
-            " (add it to refugeestudy.clean.places.DESTINATION_REGIONS)"
+            f"unknown ISO 3166-2 region {code!r}"
+            " (a new region must be added to refugeestudy.clean.places.DESTINATION_REGIONS)"
         )
     region_country = _ISO2_TO_ISO3[code.split("-")[0]]
     if region_country != country_iso3:

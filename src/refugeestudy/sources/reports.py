@@ -271,16 +271,16 @@ def read_log(path: str | Path) -> pd.DataFrame:
 
 
 def _as_increments(rows: pd.DataFrame, series: list[str], basis_column: str) -> pd.DataFrame:
-    cumulative = rows["basis"] == "cumulative"
-    rows = rows.copy()
-    rows["revised_down"] = pd.array([False] * len(rows), dtype="boolean")
-    if cumulative.any():
-        increments = cumulative_to_increments(
-            rows[cumulative], by=series, date="period_end", start="period_start"
-        )
-        rows.loc[cumulative, increments.columns] = increments
-    rows[basis_column] = rows["basis"].where(~cumulative, "increment")
-    return rows
+    """Cumulative rows become increments per series; other rows pass unchanged."""
+    cumulative = (rows["basis"] == "cumulative").fillna(False).astype(bool)
+    stated = rows[~cumulative].assign(revised_down=pd.array([False] * int((~cumulative).sum()),
+                                                          dtype="boolean"))
+    increments = cumulative_to_increments(
+        rows[cumulative], by=series, date="period_end", start="period_start"
+    )
+    out = pd.concat([stated, increments]).loc[rows.index]
+    out[basis_column] = out["basis"].where(~cumulative, "increment")
+    return out
 
 
 def _violence(figures: pd.DataFrame) -> pd.DataFrame:
