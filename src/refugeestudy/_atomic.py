@@ -1,44 +1,165 @@
-"""Atomic writes: a reader sees the old file or the new one, never half of one.
+"""Write files so that a reader never sees a partial one.
+
+Every writer here follows the same steps: write to a temporary file in the
+*same folder* as the target (so the final rename stays on one file system),
+flush and ``fsync`` it, then :func:`os.replace` it over the target, which is
+atomic on POSIX and Windows. If anything fails before the rename, the
+temporary file is removed and the target is left as it was.
 
 Examples
 --------
 >>> import tempfile, pathlib
->>> with tempfile.TemporaryDirectory() as tmp:
-...     target = pathlib.Path(tmp) / "out.txt"
-...     atomic_write_text(target, "hello\\n")
-...     target.read_text()
+>>> folder = pathlib.Path(tempfile.mkdtemp())
+>>> atomic_write_text(folder / "a.txt", "hello\\n")
+PosixPath('...a.txt')
+>>> (folder / "a.txt").read_text()
 'hello\\n'
+>>> sorted(p.name for p in folder.iterdir())
+['a.txt']
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
-import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
-__all__ = ["atomic_write_bytes", "atomic_write_text", "replace_directory"]
+__all__ = ["atomic_open", "atomic_write_bytes", "atomic_write_text", "fsync_dir", "temp_path_for",
+           "replace_directory"]
+
+_PREFIX = ".tmp-"
 
 
-def atomic_write_bytes(path: str | Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder, then rename."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+def temp_path_for(target: str | Path) -> Path:
+    """Return a fresh, unused temporary file path next to ``target``.
+
+    The file is created (empty) so that the name is reserved; the caller
+    owns it and must rename or remove it.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> tmp = temp_path_for(folder / "data.csv")
+    >>> tmp.parent == folder, tmp.name.startswith(".tmp-data.csv.")
+    (True, True)
+    >>> tmp.unlink()
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(prefix=f"{_PREFIX}{target.name}.", suffix=".part",
+                                    dir=target.parent)
+    os.close(handle)
+    return Path(name)
+
+
+def fsync_dir(folder: str | Path) -> None:
+    """Flush a folder's entries to disk so that a rename inside it survives a crash.
+
+    A no-op where folders cannot be opened (Windows).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> fsync_dir(tempfile.gettempdir())
+    """
     try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:  # pragma: no cover - Windows
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # pragma: no cover - file systems that refuse fsync on folders
+        pass
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def atomic_open(target: str | Path, mode: str = "wb", **kwargs) -> Iterator[IO]:
+    """Open a temporary file that replaces ``target`` when the block ends without error.
+
+    Parameters
+    ----------
+    target : str or Path
+        The file to create or replace; its folder is created if needed.
+    mode : str
+        ``"wb"`` (default) or ``"w"`` (text; pass ``encoding=`` and ``newline=``).
+    **kwargs
+        Passed to :func:`open`.
+
+    Yields
+    ------
+    file object
+        Write to it; on a clean exit it is flushed, fsynced and renamed over
+        ``target``. On an exception the temporary file is removed and
+        ``target`` is untouched.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "out.txt"
+    >>> with atomic_open(path, "w", encoding="utf-8") as handle:
+    ...     _ = handle.write("complete")
+    >>> path.read_text()
+    'complete'
+    >>> try:
+    ...     with atomic_open(path, "w", encoding="utf-8") as handle:
+    ...         _ = handle.write("partial")
+    ...         raise RuntimeError("interrupted")
+    ... except RuntimeError:
+    ...     pass
+    >>> path.read_text(), len(list(path.parent.iterdir()))
+    ('complete', 1)
+    """
+    if mode not in ("w", "wb"):
+        raise ValueError(f"atomic_open writes whole files: mode must be 'w' or 'wb', not {mode!r}")
+    target = Path(target)
+    tmp = temp_path_for(target)
+    try:
+        with open(tmp, mode, **kwargs) as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
         raise
+    fsync_dir(target.parent)
 
 
-def atomic_write_text(path: str | Path, text: str) -> None:
-    """Write UTF-8 ``text`` to ``path`` atomically (see :func:`atomic_write_bytes`)."""
-    atomic_write_bytes(path, text.encode("utf-8"))
+def atomic_write_bytes(target: str | Path, data: bytes) -> Path:
+    """Write ``data`` to ``target`` atomically and return the target path.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = atomic_write_bytes(pathlib.Path(tempfile.mkdtemp()) / "b.bin", b"\\x00\\x01")
+    >>> path.read_bytes()
+    b'\\x00\\x01'
+    """
+    with atomic_open(target, "wb") as handle:
+        handle.write(data)
+    return Path(target)
+
+
+def atomic_write_text(target: str | Path, text: str, encoding: str = "utf-8") -> Path:
+    r"""Write ``text`` to ``target`` atomically (no newline translation) and return the path.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = atomic_write_text(pathlib.Path(tempfile.mkdtemp()) / "t.txt", "a\nb\n")
+    >>> path.read_bytes()
+    b'a\nb\n'
+    """
+    with atomic_open(target, "w", encoding=encoding, newline="") as handle:
+        handle.write(text)
+    return Path(target)
 
 
 def replace_directory(staging: str | Path, target: str | Path) -> None:
@@ -49,14 +170,16 @@ def replace_directory(staging: str | Path, target: str | Path) -> None:
 
     Examples
     --------
-    >>> import tempfile, pathlib
+    >>> import tempfile
     >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     new, old = pathlib.Path(tmp, "new"), pathlib.Path(tmp, "old")
+    ...     new, old = Path(tmp, "new"), Path(tmp, "old")
     ...     new.mkdir(); old.mkdir(); _ = (new / "a").write_text("new")
     ...     replace_directory(new, old)
     ...     (old / "a").read_text(), new.exists()
     ('new', False)
     """
+    import shutil
+
     staging, target = Path(staging), Path(target)
     aside = target.with_name(f".{target.name}.previous")
     if aside.exists():

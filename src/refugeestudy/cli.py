@@ -58,6 +58,57 @@ def validate(
     _out.print(f"{path}: {len(rows)} figures, all valid")
 
 
+@app.command()
+def run(
+    names: list[str] = typer.Argument(None, help="Reports to run (default: every report of the plan)."),
+    plan: str = typer.Option("embedded", help="Plan in the run-plan file: embedded (offline) or full."),
+    plan_file: Path = typer.Option(None, help="Run-plan file (default: reports.yml at the project root)."),
+    force: bool = typer.Option(False, "--force", help="Run even the reports whose inputs are unchanged."),
+    jobs: int = typer.Option(None, min=1, help="Reports run at once (default: the number of cores)."),
+    cell_timeout: int = typer.Option(600, min=1, help="Seconds a notebook cell may run."),
+) -> None:
+    """Execute the report notebooks with papermill into reports/<name>/ (cached, in parallel)."""
+    import time
+
+    from refugeestudy import paths
+    from refugeestudy.run import PlanError, load_plan, run_reports, write_index
+
+    plan_path = plan_file or paths.project_root() / "reports.yml"
+    try:
+        specs = load_plan(plan_path, plan, names or None)
+        everything = load_plan(plan_path, plan)
+    except PlanError as exc:
+        _err.print(f"[red]error[/red] {exc}", soft_wrap=True)
+        raise typer.Exit(code=2) from None
+    started = time.perf_counter()
+
+    def show(kind: str, name: str, outcome) -> None:
+        if kind == "skip":
+            _out.print(f"[dim]·[/dim] {name}: up to date, skipped")
+        elif kind == "start":
+            _out.print(f"[cyan]▶[/cyan] {name}: running")
+        elif outcome.status == "ran":
+            _out.print(f"[green]✓[/green] {name}: done in {outcome.seconds:.1f} s "
+                       f"({len(outcome.outputs)} files)")
+        else:
+            _err.print(f"[red]✗[/red] {name}: failed after {outcome.seconds:.1f} s: "
+                       f"{outcome.message}", soft_wrap=True)
+
+    outcomes = run_reports(specs, force=force, jobs=jobs, cell_timeout=cell_timeout, on_event=show)
+    index = write_index(everything, everything[0].output_root)
+    ran = sum(o.status == "ran" for o in outcomes)
+    failed = [o.name for o in outcomes if o.status == "failed"]
+    if ran == 0 and not failed:
+        _out.print(f"nothing to do: all {len(outcomes)} reports up to date "
+                   f"({time.perf_counter() - started:.1f} s)")
+    else:
+        _out.print(f"{ran} ran, {len(outcomes) - ran - len(failed)} skipped, {len(failed)} failed "
+                   f"in {time.perf_counter() - started:.1f} s; index: "
+                   f"{index.relative_to(paths.project_root())}")
+    if failed:
+        raise typer.Exit(code=1)
+
+
 def main() -> None:  # pragma: no cover - console entry point
     """Run the command line interface."""
     app()

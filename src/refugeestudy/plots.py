@@ -25,10 +25,11 @@ import pandas as pd
 
 from refugeestudy._atomic import atomic_write_bytes
 
-__all__ = ["PALETTE", "use_house_style", "save_figure", "series_with_bounds", "colour_for"]
+__all__ = ["PALETTE", "use_house_style", "save_figure", "series_with_bounds", "colour_for",
+           "reported_timeline"]
 
 #: Okabe–Ito colour-blind safe palette.
-PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000")
+PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442")
 
 _STYLE = {
     "figure.dpi": 100,
@@ -149,3 +150,88 @@ def series_with_bounds(
         if open_top.any():
             ax.scatter(x[open_top], lo[open_top], marker="^", color=colour, s=22, zorder=3,
                        label=f"{label}: lower bound only (\"at least\")")
+
+
+def _stated_with_bounds(ax: mpl.axes.Axes, rows: pd.DataFrame, label: str, colour: str) -> None:
+    """Points at each figure's as-of date, a bar from low to high, a triangle if unbounded above.
+
+    Running (cumulative) figures are joined by a line; counts for one period or
+    one moment are hollow points, not joined.
+    """
+    rows = rows.sort_values(["period_end", "figure_id"])
+    x, best = rows["period_end"], rows["best"].astype("float64")
+    low = rows["low"].astype("float64").fillna(best)
+    high = rows["high"].astype("float64")
+    bounded = high.notna().to_numpy()
+    running = (rows["basis"] == "cumulative").to_numpy()
+    for mask, face in ((running, colour), (~running, "white")):
+        both = mask & bounded
+        if both.any():
+            ax.errorbar(x[both], best[both], yerr=[best[both] - low[both], high[both] - best[both]],
+                        fmt="o", color=colour, markerfacecolor=face, markersize=4.5, capsize=2,
+                        linewidth=1)
+        open_top = mask & ~bounded
+        if open_top.any():
+            ax.scatter(x[open_top], low[open_top], marker="^", color=colour, facecolor=face,
+                       s=30, zorder=3)
+    if running.any():
+        ax.plot(x[running], best[running], color=colour, linewidth=1, alpha=0.7)
+    ax.plot([], [], marker="o", color=colour, label=label)
+
+
+def reported_timeline(figures: pd.DataFrame, labels: pd.Series, *, start=None, end=None,
+                      title: str = "") -> mpl.figure.Figure:
+    """Reported death tolls by governorate beside reported arrivals by destination.
+
+    Each stated figure is a point at its "as of" date with a bar from its low
+    to its high bound; a triangle marks a figure with no upper bound ("at
+    least", "more than"). Tolls and counts are drawn as stated (cumulative
+    where the source's figure is cumulative), not reconciled.
+
+    Parameters
+    ----------
+    figures : pandas.DataFrame
+        The typed log (``ReportLog.figures``).
+    labels : pandas.Series
+        One place label per figure (:func:`refugeestudy.audit.place_label`).
+    start, end : date-like, optional
+        Time axis limits.
+    title : str
+        Figure title.
+
+    Examples
+    --------
+    >>> from refugeestudy import load_reports
+    >>> from refugeestudy.audit import place_label
+    >>> log = load_reports()
+    >>> fig = reported_timeline(log.figures, place_label(log.figures))
+    >>> len(fig.axes)
+    2
+    >>> plt.close(fig)
+    """
+    use_house_style()
+    fig, (left, right) = plt.subplots(1, 2, figsize=(13, 5.2), sharex=True)
+    deaths = figures[(figures["kind"] == "deaths") & figures["origin_admin1_pcode"].notna()]
+    for index, (place, rows) in enumerate(deaths.groupby(labels[deaths.index], sort=True)):
+        _stated_with_bounds(left, rows, f"{place} ({len(rows)})", colour_for(index))
+    left.set_title("Reported deaths by governorate (as stated)")
+    left.set_ylabel("deaths reported")
+    counts = figures[figures["kind"] == "displacement"]
+    for index, (place, rows) in enumerate(counts.groupby(labels[counts.index], sort=True)):
+        _stated_with_bounds(right, rows, f"{place} ({len(rows)})", colour_for(index))
+    right.set_yscale("log")
+    right.set_title("Reported arrivals, flight and sheltering by destination")
+    right.set_ylabel("people (log scale)")
+    for ax in (left, right):
+        if start is not None or end is not None:
+            ax.set_xlim(pd.Timestamp(start) if start else None, pd.Timestamp(end) if end else None)
+        ax.legend(fontsize=8, loc="upper left")
+        ax.tick_params(axis="x", labelrotation=30)
+    if title:
+        fig.suptitle(title, x=0.01, ha="left", fontsize=13, fontweight="bold")
+    fig.text(0.01, -0.02, "Filled and joined: running totals; hollow: counts for one period or "
+             "moment. Bars: low–high bound from the source's qualifier; triangles: no upper bound "
+             "(\"at least\"). Legend counts figures. Source: refugeestudy curated report log.",
+             fontsize=8, color="#555555")
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,190 @@
+"""A notebook's parameters: read from its ``parameters`` cell, checked before a kernel starts.
+
+papermill silently injects a misspelt parameter as a new variable and the
+notebook runs on its default (papermill issue 667). Here every notebook declares
+its parameters in a cell tagged ``parameters``, one assignment a line, with an
+optional constraint in the trailing comment:
+
+.. code-block:: python
+
+    source = "reports"        # one of: reports, ucdp_ged, acled
+    max_lag = 3               # range: 0..12
+    admin1 = ["SY06", "SY10"] # list of str
+    start = "2025-01-01"      # date
+
+:func:`declared_parameters` reads them (name, default, constraint) without a
+kernel; :func:`check_parameters` rejects unknown names, wrong types and
+out-of-range values with a message naming the parameter.
+
+Examples
+--------
+>>> cell = 'max_lag = 3  # range: 0..12\\nfreq = "MS"  # one of: MS, QS'
+>>> specs = parse_parameter_cell(cell)
+>>> check_parameters(specs, {"max_lag": 6})
+{'max_lag': 6, 'freq': 'MS'}
+>>> check_parameters(specs, {"max_lags": 6})
+Traceback (most recent call last):
+...
+refugeestudy.params.ParameterError: unknown parameter 'max_lags' (did you mean 'max_lag'?); declared: max_lag, freq
+"""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+import difflib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+__all__ = ["ParameterSpec", "ParameterError", "parse_parameter_cell", "declared_parameters",
+           "check_parameters", "SECRET_NAMES"]
+
+#: Parameter names refused outright: secrets come from the environment only.
+SECRET_NAMES = re.compile(r"(key|token|secret|password|passwd|email)", re.IGNORECASE)
+
+
+class ParameterError(ValueError):
+    """A report's parameters do not match what its notebook declares."""
+
+
+@dataclass(frozen=True)
+class ParameterSpec:
+    """One declared parameter.
+
+    Attributes
+    ----------
+    name : str
+    default : object
+        The literal assigned in the parameters cell.
+    constraint : str
+        The trailing comment ("range: 0..12", "one of: a, b", "date", ...), or "".
+    """
+
+    name: str
+    default: object
+    constraint: str
+
+    def check(self, value: object) -> object:
+        """Return ``value`` if it fits this parameter, else raise :class:`ParameterError`.
+
+        Examples
+        --------
+        >>> ParameterSpec("lag", 3, "range: 0..12").check(13)
+        Traceback (most recent call last):
+        ...
+        refugeestudy.params.ParameterError: parameter 'lag': 13 is outside the range 0..12
+        """
+        name = self.name
+        expected = type(self.default)
+        if self.default is None:
+            pass
+        elif expected is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        elif not isinstance(value, expected) or (isinstance(value, bool) and expected is not bool):
+            if not (value is None and "optional" in self.constraint):
+                raise ParameterError(
+                    f"parameter {name!r}: expected {expected.__name__}, found "
+                    f"{type(value).__name__} {value!r}")
+        constraint = self.constraint
+        match = re.search(r"range:\s*(-?[\d.]+)\s*\.\.\s*(-?[\d.]+)", constraint)
+        if match and value is not None:
+            low, high = float(match.group(1)), float(match.group(2))
+            items = value if isinstance(value, list) else [value]
+            for item in items:
+                if not low <= item <= high:
+                    raise ParameterError(
+                        f"parameter {name!r}: {item!r} is outside the range "
+                        f"{match.group(1)}..{match.group(2)}")
+        match = re.search(r"one of:\s*(.+)$", constraint)
+        if match and value is not None:
+            allowed = [option.strip() for option in match.group(1).split(",")]
+            items = value if isinstance(value, list) else [value]
+            for item in items:
+                if str(item) not in allowed:
+                    raise ParameterError(
+                        f"parameter {name!r}: {item!r} is not one of {', '.join(allowed)}")
+        if "date" in constraint and value is not None:
+            items = value if isinstance(value, list) else [value]
+            for item in items:
+                try:
+                    dt.date.fromisoformat(str(item))
+                except ValueError:
+                    raise ParameterError(
+                        f"parameter {name!r}: expected a date as YYYY-MM-DD, found {item!r}"
+                    ) from None
+        return value
+
+
+def parse_parameter_cell(source: str) -> dict[str, ParameterSpec]:
+    """Read the assignments of a parameters cell.
+
+    Raises
+    ------
+    ParameterError
+        If a line is not ``name = literal``, or a name looks like a secret.
+
+    Examples
+    --------
+    >>> parse_parameter_cell('lags = [0, 1]  # list of int, range: 0..6')["lags"].default
+    [0, 1]
+    """
+    specs: dict[str, ParameterSpec] = {}
+    for number, line in enumerate(source.splitlines(), start=1):
+        code, _, comment = line.partition("#")
+        if not code.strip():
+            continue
+        try:
+            node = ast.parse(code.strip()).body[0]
+            if not (isinstance(node, ast.Assign) and len(node.targets) == 1
+                    and isinstance(node.targets[0], ast.Name)):
+                raise SyntaxError("not a simple assignment")
+            default = ast.literal_eval(node.value)
+        except (SyntaxError, ValueError) as exc:
+            raise ParameterError(
+                f"parameters cell, line {number}: expected `name = literal`, found {line!r} ({exc})"
+            ) from None
+        name = node.targets[0].id
+        if SECRET_NAMES.search(name):
+            raise ParameterError(
+                f"parameter {name!r} looks like a secret; secrets come from environment "
+                "variables, never from parameters (they would be written into the executed notebook)")
+        specs[name] = ParameterSpec(name, default, comment.strip())
+    return specs
+
+
+def declared_parameters(notebook: str | Path) -> dict[str, ParameterSpec]:
+    """Return the parameters declared in ``notebook``'s cell tagged ``parameters``.
+
+    Raises
+    ------
+    ParameterError
+        If the notebook has no such cell, or more than one.
+    """
+    nb = nbformat.read(str(notebook), as_version=4)
+    cells = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
+    if len(cells) != 1:
+        raise ParameterError(f"{notebook}: expected one cell tagged 'parameters', found {len(cells)}")
+    return parse_parameter_cell(cells[0].source)
+
+
+def check_parameters(specs: dict[str, ParameterSpec], given: dict[str, object]) -> dict[str, object]:
+    """Check ``given`` against ``specs``; return every parameter's value (given or default).
+
+    Raises
+    ------
+    ParameterError
+        Naming the first unknown, mistyped or out-of-range parameter.
+    """
+    for name in given:
+        if name not in specs:
+            close = difflib.get_close_matches(name, list(specs), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise ParameterError(
+                f"unknown parameter {name!r}{hint}; declared: {', '.join(specs)}")
+    values = {}
+    for name, spec in specs.items():
+        values[name] = spec.check(given[name]) if name in given else spec.default
+    return values
