@@ -1,0 +1,117 @@
+"""The tables a report reads: from ``data/processed`` when built, else from the curated log.
+
+``refugeestudy build`` writes ``violence_events.parquet``, ``displacement_counts.parquet``
+and ``key_events.parquet`` to ``data/processed``, one table holding every source
+available. :func:`load_violence` and :func:`load_displacement` return the rows of
+one source; a source that is not there raises :class:`MissingSource` saying how
+to get it, so a report can state which inputs it used and which it lacks.
+
+Examples
+--------
+>>> sorted(load_violence("reports")["source"].unique())
+['reports']
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from refugeestudy import paths
+
+__all__ = ["VIOLENCE_SOURCES", "DISPLACEMENT_SOURCES", "MissingSource", "load_violence",
+           "load_displacement", "load_key_events", "source_status"]
+
+VIOLENCE_SOURCES = ("reports", "ucdp_ged", "acled")
+DISPLACEMENT_SOURCES = ("reports", "unhcr_population", "unhcr_asylum_applications",
+                        "unhcr_asylum_decisions", "unhcr_flows", "unhcr_solutions",
+                        "unhcr_demographics")
+_HOW_TO_GET = {
+    "ucdp_ged": "refugeestudy fetch ucdp_ged && refugeestudy build",
+    "acled": "set ACLED_KEY and ACLED_EMAIL, then refugeestudy fetch acled && refugeestudy build",
+}
+
+
+class MissingSource(LookupError):
+    """A report asked for a source that has not been fetched and built."""
+
+
+def _table(name: str, processed_dir: Path | None) -> pd.DataFrame | None:
+    path = (processed_dir or paths.processed_dir()) / f"{name}.parquet"
+    return pd.read_parquet(path) if path.exists() else None
+
+
+def _one_source(table: str, source: str, processed_dir: Path | None) -> pd.DataFrame:
+    frame = _table(table, processed_dir)
+    if frame is not None and (frame["source"] == source).any():
+        return frame[frame["source"] == source].reset_index(drop=True)
+    if source == "reports":
+        from refugeestudy.sources.reports import load_reports
+
+        log = load_reports()
+        return log.violence if table == "violence_events" else log.displacement
+    how = _HOW_TO_GET.get(source, f"refugeestudy fetch {source} && refugeestudy build")
+    raise MissingSource(f"source {source!r} is not in data/processed/{table}.parquet; "
+                        f"to add it: {how} (or --mirror DIR to take the files from a folder)")
+
+
+def load_violence(source: str, processed_dir: Path | None = None) -> pd.DataFrame:
+    """Return the ``violence_events`` rows of one source (``reports``, ``ucdp_ged``, ``acled``).
+
+    Raises
+    ------
+    MissingSource
+        If that source was not fetched and built.
+    """
+    if source not in VIOLENCE_SOURCES:
+        raise ValueError(f"unknown violence source {source!r}; expected one of {VIOLENCE_SOURCES}")
+    return _one_source("violence_events", source, processed_dir)
+
+
+def load_displacement(source: str, processed_dir: Path | None = None) -> pd.DataFrame:
+    """Return the ``displacement_counts`` rows of one source (``reports``, ``unhcr_<dataset>``).
+
+    Raises
+    ------
+    MissingSource
+        If that source was not fetched and built.
+    """
+    if source not in DISPLACEMENT_SOURCES:
+        raise ValueError(f"unknown displacement source {source!r}; expected one of "
+                         f"{DISPLACEMENT_SOURCES}")
+    return _one_source("displacement_counts", source, processed_dir)
+
+
+def load_key_events() -> pd.DataFrame:
+    """Return the dated key events of the curated log (earliest row per label).
+
+    Examples
+    --------
+    >>> load_key_events().set_index("label").loc["assad_fall", "date"].strftime("%Y-%m-%d")
+    '2024-12-08'
+    """
+    from refugeestudy.sources.reports import load_reports
+
+    events = load_reports().events.sort_values(["date", "event_id"])
+    return events.drop_duplicates("label", keep="first").reset_index(drop=True)
+
+
+def source_status(sources: list[str], table: str = "violence_events") -> pd.DataFrame:
+    """Which of ``sources`` a report can use now: one row each, with rows available.
+
+    Examples
+    --------
+    >>> source_status(["reports"]).loc[0, "available"]
+    np.True_
+    """
+    loader = load_violence if table == "violence_events" else load_displacement
+    rows = []
+    for source in sources:
+        try:
+            rows.append({"source": source, "available": True, "rows": len(loader(source)),
+                         "how_to_add": ""})
+        except MissingSource as exc:
+            rows.append({"source": source, "available": False, "rows": 0,
+                         "how_to_add": str(exc).split("to add it: ")[-1]})
+    return pd.DataFrame(rows)
