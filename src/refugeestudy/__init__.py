@@ -15,9 +15,13 @@ Examples
 {'reports'}
 """
 
-from refugeestudy.errors import InputError
-from refugeestudy.sources.reports import ReportLog, load_reports
-
 __version__ = "0.1.0"
 
-__all__ = ["InputError", "ReportLog", "load_reports", "__version__"]
+from refugeestudy.errors import InputError
+from refugeestudy.sources.acled import read_acled
+from refugeestudy.sources.reports import ReportLog, load_reports
+from refugeestudy.sources.ucdp import read_ged
+from refugeestudy.sources.unhcr import read_unhcr
+
+__all__ = ["InputError", "ReportLog", "load_reports", "read_ged", "read_acled", "read_unhcr",
+           "__version__"]

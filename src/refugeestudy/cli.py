@@ -47,15 +47,79 @@ def _main(
 def validate(
     path: Path = typer.Argument(..., help="A curated log file (figures.csv) to check."),
 ) -> None:
-    """Check a curated report log file; list every problem with its line and column."""
-    from refugeestudy.sources.reports import check_log
+    """Check a curated report log file (and its sources.csv beside it); list every problem."""
+    from refugeestudy.sources.reports import check_log, check_sources
 
     try:
         rows = check_log(path)
+        sources = path.parent / "sources.csv"
+        if sources.is_file():
+            check_sources(sources, rows, path)
     except InputError as exc:
-        _err.print(f"[red]invalid[/red] {exc}", markup=True, soft_wrap=True)
+        _err.print("invalid ", style="red", end="")
+        _err.print(str(exc), markup=False, soft_wrap=True)
         raise typer.Exit(code=1) from None
-    _out.print(f"{path}: {len(rows)} figures, all valid")
+    _out.print(f"{path}: {len(rows)} figures, all valid", markup=False)
+
+
+@app.command()
+def fetch(
+    sources: list[str] = typer.Argument(None, help="Registry names, a group (ucdp, unhcr) or all."),
+    mirror: Path = typer.Option(None, help="Copy the files from this local folder (e.g. ../shared/data) "
+                                "instead of the network."),
+    cache_dir: Path = typer.Option(None, help="Where fetched files go (default data/external, or "
+                                   "$REFUGEESTUDY_CACHE_DIR)."),
+    force: bool = typer.Option(False, "--force", help="Fetch again even if the cached file is "
+                               "present and verified."),
+    timeout: float = typer.Option(60, min=1, help="Seconds to wait for data before retrying."),
+    retries: int = typer.Option(3, min=0, help="Extra attempts after a server error, timeout or "
+                                "cut-off download."),
+    list_sources: bool = typer.Option(False, "--list", help="List the registry's sources and exit."),
+    verify_only: bool = typer.Option(False, "--verify", help="Check cached files against "
+                                     "data/raw/fetch.lock.json and exit."),
+) -> None:
+    """Download UCDP GED, UNHCR and ACLED files (or copy them from --mirror), checksummed in a lock."""
+    from refugeestudy import fetch as fetching
+
+    if list_sources:
+        for name, source in fetching.load_registry().sources.items():
+            _out.print(f"{name}: {source.title} ({source.licence})")
+        return
+    try:
+        if verify_only:
+            fetching.verify(sources or None, cache_dir=cache_dir)
+            _out.print("cached files match the lock")
+            return
+        if not sources:
+            _err.print("name the sources to fetch (or 'all'); see --list")
+            raise typer.Exit(code=2)
+        results = fetching.fetch(sources, mirror=mirror, cache_dir=cache_dir, force=force,
+                                 timeout=timeout, retries=retries, console=Console(stderr=True))
+    except fetching.FetchError as exc:
+        _err.print(f"[red]fetch failed[/red] {exc}", soft_wrap=True)
+        raise typer.Exit(code=1) from None
+    for result in results:
+        _out.print(f"{result.source}: {result.status} {result.message}")
+
+
+@app.command()
+def build(
+    processed_dir: Path = typer.Option(None, help="Output folder (default data/processed)."),
+    cache_dir: Path = typer.Option(None, help="Folder of fetched files (default data/external)."),
+    force: bool = typer.Option(False, "--force", help="Rebuild even if inputs and code are unchanged."),
+) -> None:
+    """Build data/processed/*.parquet from the curated log and every fetched source, atomically."""
+    from refugeestudy.build import BuildError
+    from refugeestudy.build import build as build_tables
+    from refugeestudy.fetch import FetchError
+    from refugeestudy.schema import SchemaError
+
+    try:
+        build_tables(processed_dir, cache_dir, _out, force=force)
+    except (FetchError, InputError, BuildError, SchemaError) as exc:
+        _err.print(f"[red]build failed (previous files left as they were)[/red]\n{exc}",
+                   soft_wrap=True)
+        raise typer.Exit(code=1) from None
 
 
 @app.command()

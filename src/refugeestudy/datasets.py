@@ -29,7 +29,8 @@ DISPLACEMENT_SOURCES = ("reports", "unhcr_population", "unhcr_asylum_application
                         "unhcr_demographics")
 _HOW_TO_GET = {
     "ucdp_ged": "refugeestudy fetch ucdp_ged && refugeestudy build",
-    "acled": "set ACLED_KEY and ACLED_EMAIL, then refugeestudy fetch acled && refugeestudy build",
+    "acled": "set ACLED_EMAIL and ACLED_PASSWORD (or ACLED_KEY), then refugeestudy fetch acled "
+             "&& refugeestudy build",
 }
 
 
@@ -38,8 +39,10 @@ class MissingSource(LookupError):
 
 
 def _table(name: str, processed_dir: Path | None) -> pd.DataFrame | None:
+    from refugeestudy.build import read_processed
+
     path = (processed_dir or paths.processed_dir()) / f"{name}.parquet"
-    return pd.read_parquet(path) if path.exists() else None
+    return read_processed(name, path.parent) if path.exists() else None
 
 
 def _one_source(table: str, source: str, processed_dir: Path | None) -> pd.DataFrame:

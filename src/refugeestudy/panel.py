@@ -122,7 +122,9 @@ def violence_panel(
         first = pd.Timestamp(start) if start is not None else frame["period"].min()
         last = pd.Timestamp(end) if end is not None else frame["period"].max()
         periods = pd.date_range(period_start(pd.Series([first]), freq)[0], last, freq=freq)
-        places = admin1 if admin1 is not None else sorted(frame["admin1_pcode"].dropna().unique())
+        places = list(admin1) if admin1 is not None else sorted(frame["admin1_pcode"].dropna().unique())
+        if admin1 is None and frame["admin1_pcode"].isna().any():
+            places.append(pd.NA)  # country-level rows keep their own row
         sums = _complete(sums, keys, periods.astype("datetime64[s]"), places)
     out = sums.reset_index()
     out.insert(2, "admin1", out["admin1_pcode"].map(GOVERNORATES).astype("string"))

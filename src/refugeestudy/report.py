@@ -35,7 +35,7 @@ __all__ = ["to_json", "write_results", "save_table", "sha256_file", "provenance"
 
 #: Paths whose last commit identifies the code and data behind a report.
 TRACKED_FOR_PROVENANCE = ("src", "notebooks", "data/raw", "reports.yml", "pyproject.toml",
-                          "requirements.lock")
+                          "requirements.lock", ":(exclude)data/raw/fetch.lock.json")
 
 
 def _plain(value):
@@ -107,7 +107,9 @@ def git_commit(root: str | Path) -> str:
 
     The commit of :data:`TRACKED_FOR_PROVENANCE`, not of the whole tree: a commit
     that only adds regenerated reports does not change the provenance of the
-    reports it adds. ``"unknown"`` outside a git checkout.
+    reports it adds. The fetch lock is left out: it records the retrieval date,
+    and the files it pins are hashed among the report's inputs anyway.
+    ``"unknown"`` outside a git checkout.
     """
     try:
         commit = subprocess.run(

@@ -23,6 +23,7 @@ True
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,7 +35,8 @@ from refugeestudy.clean.dates import parse_iso_date
 from refugeestudy.clean.places import check_destination_region, governorate_pcode
 from refugeestudy.errors import InputError, Problem
 
-__all__ = ["FIGURE_COLUMNS", "SOURCE_COLUMNS", "ReportLog", "check_log", "load_reports", "read_log"]
+__all__ = ["FIGURE_COLUMNS", "SOURCE_COLUMNS", "ReportLog", "check_log", "check_sources",
+           "load_reports", "read_log"]
 
 FIGURE_COLUMNS = (
     "figure_id", "kind", "report_date", "period_start", "period_end", "basis",
@@ -96,6 +98,8 @@ def _read_rows(path: Path, expected: tuple[str, ...]) -> list[tuple[int, dict[st
         handle = path.open(encoding="utf-8-sig", newline="")
     except FileNotFoundError:
         raise InputError(path, [Problem(None, None, "file not found")]) from None
+    except IsADirectoryError:
+        raise InputError(path, [Problem(None, None, "is a folder; expected a CSV file")]) from None
     with handle:
         try:
             reader = csv.reader(handle, strict=True)
@@ -105,11 +109,16 @@ def _read_rows(path: Path, expected: tuple[str, ...]) -> list[tuple[int, dict[st
             header = [name.strip() for name in header]
             missing = [name for name in expected if name not in header]
             unexpected = [name for name in header if name not in expected]
+            if len(header) == 1 and len(expected) > 1:
+                separator = next((c for c in ";\t|" if c in header[0]), None)
+                found = f"separated by {separator!r}" if separator else "a single column"
+                raise InputError(path, [Problem(1, None, f"the header is {found}: {header[0][:80]!r}; "
+                                                          "expected comma-separated columns")],
+                                 hint="save the file as CSV with commas between fields")
             if missing or unexpected:
-                hint = "is the file comma-separated?" if len(header) == 1 else None
                 problems = [Problem(1, name, "required column is missing") for name in missing]
                 problems += [Problem(1, name, "unknown column") for name in unexpected]
-                raise InputError(path, problems, hint=hint)
+                raise InputError(path, problems)
             rows, start = [], reader.line_num + 1
             for values in reader:
                 if len(values) != len(header):
@@ -170,7 +179,7 @@ def _check_figure(line: int, row: dict[str, str], seen: dict[str, int]) -> list[
     for column in ("count", "count_high"):
         text = row[column]
         if text:
-            if text.isdigit():
+            if re.fullmatch(r"[0-9]+", text):
                 counts[column] = int(text)
             else:
                 bad(column, f"expected a non-negative whole number without separators, found {text!r}")
@@ -221,7 +230,16 @@ def check_log(path: str | Path) -> list[tuple[int, dict[str, str]]]:
     return rows
 
 
-def _check_sources(path: Path, figures: pd.DataFrame) -> pd.DataFrame:
+def check_sources(path: Path, figures: pd.DataFrame | list[tuple[int, dict[str, str]]],
+                  figures_path: Path | None = None) -> pd.DataFrame:
+    """Validate ``sources.csv``; every URL cited in the figures must be listed there.
+
+    A URL missing from the list is reported against the figures file and line
+    that cite it (``figures_path``).
+    """
+    if isinstance(figures, list):
+        figures = pd.DataFrame({"line": [line for line, _ in figures],
+                                "url": [row["url"] for _, row in figures]})
     rows = _read_rows(path, SOURCE_COLUMNS)
     problems, seen = [], {}
     for line, row in rows:
@@ -231,11 +249,13 @@ def _check_sources(path: Path, figures: pd.DataFrame) -> pd.DataFrame:
         if parse_iso_date(row["publication_date"]) is None:
             problems.append(Problem(line, "publication_date",
                                     f"expected YYYY-MM-DD, found {row['publication_date']!r}"))
-    for line, url in zip(figures["line"], figures["url"]):
-        if url not in seen:
-            problems.append(Problem(line, "url", f"{url} is not listed in {path.name}"))
     if problems:
         raise InputError(path, problems)
+    unlisted = [Problem(line, "url", f"{url} is not listed in {path.name}")
+                for line, url in zip(figures["line"], figures["url"]) if url not in seen]
+    if unlisted:
+        raise InputError(figures_path or path.with_name("figures.csv"), unlisted,
+                         hint=f"add each cited URL to {path.name} with its publisher and date")
     return pd.DataFrame([row for _, row in rows], columns=list(SOURCE_COLUMNS)).astype("string")
 
 
@@ -285,7 +305,8 @@ def _as_increments(rows: pd.DataFrame, series: list[str], basis_column: str) -> 
 
 def _violence(figures: pd.DataFrame) -> pd.DataFrame:
     tolls = figures[figures["kind"] == "deaths"]
-    tolls = _as_increments(tolls, ["figure_by", "origin_admin1_pcode", "subject"], "deaths_basis")
+    tolls = _as_increments(tolls, ["figure_by", "origin_admin1_pcode", "subject", "period_start"],
+                           "deaths_basis")
     frame = pd.DataFrame({
         "event_id": tolls["figure_id"],
         "source": "reports",
@@ -311,7 +332,7 @@ def _violence(figures: pd.DataFrame) -> pd.DataFrame:
 def _displacement(figures: pd.DataFrame) -> pd.DataFrame:
     counts = figures[figures["kind"] == "displacement"]
     series = ["figure_by", "origin_admin1_pcode", "destination_country_iso3",
-              "destination_admin1", "destination_place", "population_type"]
+              "destination_admin1", "destination_place", "population_type", "period_start"]
     counts = _as_increments(counts, series, "count_basis")
     frame = pd.DataFrame({
         "record_id": counts["figure_id"],
@@ -378,7 +399,7 @@ def load_reports(data_dir: str | Path | None = None) -> ReportLog:
     """
     folder = Path(data_dir) if data_dir is not None else paths.raw_dir() / "reports"
     figures = read_log(folder / "figures.csv")
-    sources = _check_sources(folder / "sources.csv", figures)
+    sources = check_sources(folder / "sources.csv", figures, folder / "figures.csv")
     return ReportLog(
         violence=_violence(figures),
         displacement=_displacement(figures),

@@ -1,0 +1,395 @@
+"""UNHCR Refugee Data Finder statistics as ``displacement_counts``.
+
+:func:`read_unhcr` reads one dataset of UNHCR's Refugee Population Statistics
+Database in any of three forms:
+
+* the **population API** CSV, with the API's column names (``year``, ``coo``,
+  ``coo_iso``, ``coa``, ``coa_iso``, ``refugees``, ...); counts are written as
+  floats (``"10.0"``);
+* the population API's **JSON** (``{"items": [...]}`` as returned by
+  ``https://api.unhcr.org/population/v1/<dataset>/``); ``null``, ``""`` and
+  ``"-"`` are missing;
+* the **Refugee Data Finder download** CSV, with human-readable headers
+  (``"Year"``, ``"Country of origin (ISO)"``, ``"Refugees under UNHCR's
+  mandate"``, ...), possibly after a few preamble lines (skipped: the header
+  is the first line, among the first 30, with a ``Year`` column); ``"-"`` is
+  missing. It has no UNHCR country codes, so ``origin_code`` and
+  ``destination_code`` stay missing; everything else matches the API form.
+
+Long format: one record per source row × count column (:data:`COUNT_COLUMNS`;
+``oip`` and ``hst``, added to UNHCR's statistics recently, may be absent).
+``population_type`` is the count column (``refugees``, ``asylum_seekers``,
+``returned_refugees``, ``idps``, ``returned_idps``, ``stateless``, ``ooc``,
+``oip``, ``hst``; flows: ``refugees``, ``asylum_seekers``, ``refugee_like``,
+``oip``; solutions: ``returned_refugees``, ``resettlement``,
+``naturalisation``, ``returned_idps``), except:
+
+* ``asylum_applications``: ``population_type`` ``"asylum_applications"``,
+  ``breakdown`` ``"procedure_type=G;app_type=A;dec_level=AR;app_pc=C"``;
+* ``asylum_decisions``: one record per ``dec_*`` column, ``population_type``
+  ``"decisions_recognized"``, ``"decisions_other"``, ``"decisions_rejected"``,
+  ``"decisions_closed"`` and ``"decisions_total"`` (kept as published: it
+  differs from the sum of the four on a few rows), ``breakdown``
+  ``"procedure_type=G;dec_level=AR;dec_pc=C"``;
+* ``demographics``: one record per sex × age column, including UNHCR's
+  totals: ``population_type`` from ``pop_type`` (``REF`` → ``refugees``,
+  ``ASY`` → ``asylum_seekers``, ...), ``breakdown``
+  ``"location=...;loc_type=U;acc_type=I;sex=female;age=0-4"`` with ``sex`` in
+  female, male, all and ``age`` in 0-4, 5-11, 12-17, 18-59, 60+, unknown,
+  total. The totals are published figures, not always the sum of their parts
+  (some rows give only ``total``).
+
+Summing ``count_best`` over ``population_type`` or totals therefore mixes
+categories; select what you need first.
+
+Empty cells stay missing, never zero: an empty cell gives a record whose
+``count_best/low/high`` and ``qualifier`` are missing, so every cell of the
+file has exactly one record and totals per year and country pair equal the
+file's sums. Other records have ``qualifier`` ``"exact"`` and
+``count_low == count_best == count_high``.
+
+``period_start``/``period_end`` are 1 January and 31 December of ``year``;
+``count_basis`` is ``"stock"`` for population and demographics (end-year
+figures), ``"period"`` for the others. ``origin_country_iso3`` is ``coo_iso``,
+``destination_country_iso3`` is ``coa_iso``; ``origin_code``/``destination_code``
+keep UNHCR's own codes (``coo``/``coa``). ``record_id`` is
+``unhcr:<dataset>:<year>:<coo_iso>:<coa_iso>:<population_type>`` plus, when
+there is a breakdown, ``:`` and the first 12 hex digits of its SHA-1; a
+country missing its ISO code falls back to UNHCR's code, then to ``-``.
+``source_ref`` is the API query of the row's year and country pair (UNHCR
+codes), or ``refugee-data-finder:<dataset>:year=...;coo_iso=...;coa_iso=...``
+for a Refugee Data Finder download.
+
+Nothing is repaired: a non-integer or negative count, a bad year or a
+duplicated record (two rows with the same year, countries and breakdown) is
+an :class:`~refugeestudy.errors.InputError` naming file, line and column
+(JSON: the item's index).
+
+Examples
+--------
+>>> import tempfile, pathlib
+>>> path = pathlib.Path(tempfile.mkdtemp()) / "flows.csv"
+>>> _ = path.write_text(
+...     "year,coo_name,coo,coo_iso,coa_name,coa,coa_iso,refugees,asylum_seekers,refugee_like,oip\\n"
+...     "2024,Syrian Arab Rep.,SYR,SYR,Russian Federation,RUS,RUS,,700.0,,\\n")
+>>> counts = read_unhcr(path, "flows")
+>>> print(counts[["population_type", "count_best", "qualifier"]].to_string(index=False))
+population_type  count_best qualifier
+       refugees        <NA>      <NA>
+ asylum_seekers         700     exact
+   refugee_like        <NA>      <NA>
+            oip        <NA>      <NA>
+>>> counts.loc[1, "record_id"]
+'unhcr:flows:2024:SYR:RUS:asylum_seekers'
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from refugeestudy import schema
+from refugeestudy.errors import InputError, Problem
+from refugeestudy.sources import _tabular
+
+__all__ = ["DATASETS", "COUNT_COLUMNS", "read_unhcr"]
+
+#: Datasets and whether their counts are stocks or period totals.
+DATASETS: dict[str, str] = {
+    "population": "stock",
+    "asylum_applications": "period",
+    "asylum_decisions": "period",
+    "flows": "period",
+    "solutions": "period",
+    "demographics": "stock",
+}
+
+_AGES = {"0_4": "0-4", "5_11": "5-11", "12_17": "12-17", "18_59": "18-59", "60": "60+",
+         "other": "unknown", "total": "total"}
+
+#: Count columns of each dataset, in the API's names. Every one must be present
+#: (in the Refugee Data Finder form, see ``_RDF_NAMES``).
+COUNT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "population": ("refugees", "asylum_seekers", "returned_refugees", "idps", "returned_idps",
+                   "stateless", "ooc", "oip", "hst"),
+    "asylum_applications": ("applied",),
+    "asylum_decisions": ("dec_recognized", "dec_other", "dec_rejected", "dec_closed", "dec_total"),
+    "flows": ("refugees", "asylum_seekers", "refugee_like", "oip"),
+    "solutions": ("returned_refugees", "resettlement", "naturalisation", "returned_idps"),
+    "demographics": tuple(f"{sex}_{age}" for sex in "fm" for age in _AGES) + ("total",),
+}
+
+#: Dimension columns that make up ``breakdown``.
+_DIMENSIONS: dict[str, tuple[str, ...]] = {
+    "asylum_applications": ("procedure_type", "app_type", "dec_level", "app_pc"),
+    "asylum_decisions": ("procedure_type", "dec_level", "dec_pc"),
+    "demographics": ("pop_type", "location", "loc_type", "acc_type"),
+}
+# Count columns older files may lack.
+_OPTIONAL_COUNTS = {"oip", "hst"}
+# Optional dimensions (a Refugee Data Finder download may lack them).
+_OPTIONAL_DIMENSIONS = {"location", "loc_type", "acc_type"}
+
+_POP_TYPES = {
+    "REF": "refugees", "ASY": "asylum_seekers", "RET": "returned_refugees", "IDP": "idps",
+    "RDP": "returned_idps", "STA": "stateless", "OOC": "ooc", "OIP": "oip", "HST": "hst",
+    "ROC": "refugee_like", "VDA": "venezuelans_displaced_abroad",
+}
+
+_ENDPOINTS = {"asylum_applications": "asylum-applications", "asylum_decisions": "asylum-decisions"}
+_API = "https://api.unhcr.org/population/v1"
+
+
+def _key(name: str) -> str:
+    return re.sub(r"[^a-z0-9+]", "", name.lower().replace("'", ""))
+
+
+# Refugee Data Finder headers (compared without case, spaces or punctuation) → API names.
+_RDF_NAMES: dict[str, str] = {_key(k): v for k, v in {
+    "Year": "year",
+    "Country of origin": "coo_name", "Country of origin (ISO)": "coo_iso",
+    "Country of asylum": "coa_name", "Country of asylum (ISO)": "coa_iso",
+    "Refugees under UNHCR's mandate": "refugees", "Asylum-seekers": "asylum_seekers",
+    "Returned refugees": "returned_refugees", "IDPs of concern to UNHCR": "idps",
+    "Returned IDPs": "returned_idps", "Returned IDPss": "returned_idps",
+    "Stateless persons": "stateless", "Others of concern": "ooc",
+    "Other people in need of international protection": "oip", "Host Community": "hst",
+    "Refugees": "refugees", "Refugee-like situations": "refugee_like",
+    "Refugees and people in refugee-like situations": "refugees",
+    "Resettlement arrivals": "resettlement", "Resettlement": "resettlement",
+    "Naturalisation": "naturalisation",
+    "Authority": "procedure_type", "Procedure type": "procedure_type",
+    "Application type": "app_type", "Decision level": "dec_level", "Stage of procedure": "dec_level",
+    "Cases / Persons": "app_pc", "Application data type": "app_pc",
+    "Number of applications": "applied", "Applied": "applied", "Applications": "applied",
+    "Decision data type": "dec_pc",
+    "Recognized decisions": "dec_recognized", "Complementary protection": "dec_other",
+    "Rejected decisions": "dec_rejected", "Otherwise closed": "dec_closed",
+    "Total decisions": "dec_total",
+    "Population type": "pop_type", "Location": "location", "Urban / Rural": "loc_type",
+    "Location type": "loc_type", "Accommodation type": "acc_type",
+    **{f"{sex} {label}": f"{code}_{age}"
+       for sex, code in (("Female", "f"), ("Male", "m"))
+       for age, labels in (("0_4", ["0 - 4"]), ("5_11", ["5 - 11"]), ("12_17", ["12 - 17"]),
+                           ("18_59", ["18 - 59"]), ("60", ["60", "60+", "60 or more"]),
+                           ("other", ["other", "unknown"]), ("total", ["total"]))
+       for label in labels},
+    "f_other": "f_other", "m_other": "m_other", "Total": "total",
+}.items()}
+
+
+def _sniff(source: _tabular.Source) -> tuple[int, list[str]]:
+    """Find the header line (skipping a preamble); return ``(lines before it, header)``."""
+    text = _tabular.decode_head(source)
+    _tabular.check_not_empty(source, text)
+    lines = text.splitlines()
+    for index, line in enumerate(lines[:30]):
+        fields = [f.strip() for f in _tabular.first_records(line, 1)[0]] if line.strip() else []
+        if any(f.lower() == "year" for f in fields):
+            _tabular.check_delimiter(source, fields, line=index + 1)
+            return index, fields
+    first = lines[0]
+    _tabular.check_delimiter(source, [first])
+    raise InputError(source.label, [Problem(1, "year", "no header row with a 'year' (or 'Year') column "
+                                                       "in the first 30 lines")],
+                     hint="expected UNHCR's population API CSV or a Refugee Data Finder download")
+
+
+def _read_json(source: _tabular.Source) -> pd.DataFrame:
+    try:
+        with source.open() as handle:
+            document = json.load(handle)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        line = getattr(exc, "lineno", None)
+        raise InputError(source.label, [Problem(line, None, f"not valid JSON: {exc}")]) from None
+    items = document.get("items") if isinstance(document, dict) else document
+    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+        raise InputError(source.label, [Problem(None, "items", "expected {\"items\": [{...}, ...]} as "
+                                                               "returned by UNHCR's population API")])
+    frame = pd.DataFrame(items)
+    for column in frame.columns:
+        values = frame[column].astype(object)
+        missing = values.isna() | values.isin(["", "-"])
+        frame[column] = values.where(~missing, None).map(
+            lambda v: v if v is None or isinstance(v, str) else repr(v)
+        ).astype("string")
+    return frame
+
+
+def _escape(values: pd.Series) -> pd.Series:
+    return (values.astype("string").fillna("").str.replace("%", "%25", regex=False)
+            .str.replace(";", "%3B", regex=False).str.replace("=", "%3D", regex=False))
+
+
+def read_unhcr(path: str | Path, dataset: str) -> pd.DataFrame:
+    """Read one UNHCR population-statistics dataset as ``displacement_counts``.
+
+    Parameters
+    ----------
+    path : str or Path
+        The population API's CSV or JSON, or a Refugee Data Finder download
+        (CSV, or a zip holding one CSV).
+    dataset : str
+        One of :data:`DATASETS`: ``"population"``, ``"asylum_applications"``,
+        ``"asylum_decisions"``, ``"flows"``, ``"solutions"`` or
+        ``"demographics"`` (hyphens accepted, as in the API's URLs).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A validated ``displacement_counts`` table, one record per row ×
+        count column, in file order; the module docstring gives the rules.
+
+    Raises
+    ------
+    ValueError
+        For an unknown ``dataset``.
+    InputError
+        When a required column is missing (naming it and a close match), the
+        delimiter is not a comma, or a value breaks the rules (file, line and
+        column named).
+
+    Examples
+    --------
+    >>> counts = read_unhcr("../shared/data/unhcr/flows.csv", "flows")  # doctest: +SKIP
+    >>> sorted(counts["population_type"].unique())  # doctest: +SKIP
+    ['asylum_seekers', 'oip', 'refugee_like', 'refugees']
+    """
+    dataset = dataset.replace("-", "_")
+    if dataset not in DATASETS:
+        raise ValueError(f"unknown UNHCR dataset {dataset!r}; expected one of {', '.join(DATASETS)}")
+    counts = COUNT_COLUMNS[dataset]
+    dimensions = _DIMENSIONS.get(dataset, ())
+    required = ["year", "coo_iso", "coa_iso",
+                *(d for d in dimensions if d not in _OPTIONAL_DIMENSIONS),
+                *(c for c in counts if c not in _OPTIONAL_COUNTS)]
+    path = Path(path)
+    if path.suffix.lower() == ".json":
+        if not path.is_file():
+            raise InputError(path, [Problem(None, None, "file not found")])
+        source = _tabular.Source(path)
+        raw = _read_json(source)
+        form, header_line = "api", None
+        problems = _tabular.Problems(source, lambda positions: [None for _ in positions],
+                                 prefix=lambda p: f"items[{p}]: ")
+    else:
+        source = _tabular.open_source(path, kind="UNHCR")
+        skip, header = _sniff(source)
+        form = "api" if {"coo_iso", "coa_iso"} & set(header) else "rdf"
+        names = header if form == "api" else [_RDF_NAMES.get(_key(h), h) for h in header]
+        header_line = skip + 1
+        raw = None
+        problems = _tabular.Problems(source, _tabular.LineIndex(source, skip_lines=skip))
+    if form == "api":
+        required[3:3] = ["coo", "coa"]
+    _tabular.check_columns(source, list(raw.columns) if raw is not None else names, required,
+                       line=header_line, what=f"UNHCR {dataset}")
+    present = set(raw.columns) if raw is not None else set(names)
+    wanted = [c for c in ("year", "coo", "coo_iso", "coa", "coa_iso", *dimensions, *counts)
+              if c in present]
+    if raw is None:
+        raw = _tabular.read_table(source, columns=wanted, text_columns=wanted, names=names,
+                              skip_lines=skip + 1, null_values=("",) if form == "api" else ("", "-"))
+    raw = raw[wanted].reset_index(drop=True)
+    counts = tuple(c for c in counts if c in raw)
+
+    years = _tabular.as_integers(raw["year"], "year", problems)
+    problems.rows((years < 1900) | (years > 2100), "year",
+                  lambda p: f"expected a year, found {raw['year'].iloc[p]!r}")
+    values = {c: _tabular.as_integers(raw[c], c, problems, required=False) for c in counts}
+
+    def country(iso: str, unhcr: str) -> pd.Series:
+        out = raw[iso].astype("string").str.strip()
+        if unhcr in raw:
+            out = out.fillna(raw[unhcr].astype("string").str.strip())
+        return out.fillna("-")
+
+    coo, coa = country("coo_iso", "coo"), country("coa_iso", "coa")
+    year_text = years.astype("string").fillna("-")
+    base = f"unhcr:{dataset}:" + year_text + ":" + coo + ":" + coa + ":"
+    dims = [d for d in dimensions if d in raw]
+    common = pd.Series(pd.NA, index=raw.index, dtype="string")
+    if dims:
+        common = f"{dims[0]}=" + _escape(raw[dims[0]])
+        for d in dims[1:]:
+            common = common + f";{d}=" + _escape(raw[d])
+    frames = []
+    for number, column in enumerate(counts):
+        breakdown = common
+        if dataset == "asylum_applications":
+            population_type = pd.Series("asylum_applications", index=raw.index)
+        elif dataset == "asylum_decisions":
+            population_type = pd.Series("decisions_" + column.removeprefix("dec_"), index=raw.index)
+        elif dataset == "demographics":
+            codes = raw["pop_type"].astype("string").str.strip()
+            population_type = codes.map(_POP_TYPES).fillna(codes.str.lower())
+            sex, _, age = column.partition("_")
+            sex = {"f": "female", "m": "male"}.get(sex, "all")
+            breakdown = common + f";sex={sex};age={_AGES.get(age, 'total')}"
+        else:
+            population_type = pd.Series(column, index=raw.index)
+        frames.append(pd.DataFrame({
+            "row": np.arange(len(raw)),
+            "column": number,
+            "population_type": population_type.astype("string").to_numpy(),
+            "breakdown": breakdown.astype("string").to_numpy(),
+            "count": values[column].to_numpy(),
+        }))
+    long = pd.concat(frames, ignore_index=True).sort_values(["row", "column"], ignore_index=True)
+    rows = long["row"].to_numpy()
+    record_id = base.iloc[rows].reset_index(drop=True) + long["population_type"]
+    if dims:
+        digests = {b: ":" + hashlib.sha1(b.encode("utf-8")).hexdigest()[:12]
+                   for b in long["breakdown"].dropna().unique()}
+        record_id = record_id + long["breakdown"].map(digests).astype("string")
+    repeated = record_id.duplicated(keep="first").to_numpy()
+    if repeated.any():
+        first = pd.Series(rows).groupby(record_id.to_numpy()).transform("min").to_numpy()
+        first_of_row = dict(zip(rows[repeated], first[repeated]))
+        row_mask = np.zeros(len(raw), dtype=bool)
+        row_mask[rows[repeated]] = True
+        problems.rows(row_mask, None, lambda p: "repeats the year, countries and breakdown of "
+                      f"the row on line {problems.locate([first_of_row[p]])[0]}")
+    problems.raise_if_any(hint=f"expected UNHCR's {dataset} data as published by the population API "
+                               "or the Refugee Data Finder")
+
+    def per_record(series: pd.Series) -> pd.Series:
+        return series.iloc[rows].reset_index(drop=True)
+
+    missing = pd.Series(pd.NA, index=raw.index, dtype="string")
+    coo_code = raw["coo"].astype("string") if "coo" in raw else missing
+    coa_code = raw["coa"].astype("string") if "coa" in raw else missing
+    if form == "api":
+        ref = (f"{_API}/{_ENDPOINTS.get(dataset, dataset)}/?year=" + year_text
+               + "&coo=" + coo_code.fillna("-") + "&coa=" + coa_code.fillna("-"))
+    else:
+        ref = (f"refugee-data-finder:{dataset}:year=" + year_text + ";coo_iso=" + coo
+               + ";coa_iso=" + coa)
+    year = per_record(years).astype("string")
+    count = long["count"]
+    frame = pd.DataFrame({
+        "record_id": record_id,
+        "source": f"unhcr_{dataset}",
+        "period_start": pd.to_datetime(year + "-01-01", format="%Y-%m-%d"),
+        "period_end": pd.to_datetime(year + "-12-31", format="%Y-%m-%d"),
+        "origin_country_iso3": per_record(raw["coo_iso"]),
+        "destination_country_iso3": per_record(raw["coa_iso"]),
+        "population_type": long["population_type"],
+        "count_best": count,
+        "count_low": count,
+        "count_high": count,
+        "qualifier": pd.Series("exact", index=long.index, dtype="string").where(count.notna()),
+        "count_basis": DATASETS[dataset],
+        "revised_down": False,
+        "reporter": "UNHCR",
+        "origin_code": per_record(coo_code),
+        "destination_code": per_record(coa_code),
+        "breakdown": long["breakdown"],
+        "source_ref": per_record(ref),
+    })
+    return schema.validate(schema.conform(frame, "displacement_counts"), "displacement_counts")
