@@ -1,0 +1,396 @@
+"""The curated report log is read back exactly as entered, and reconciled by rule.
+
+The real committed log (``data/raw/reports/figures.csv``) is read a second
+time, independently, with the :mod:`csv` module; every figure id, count,
+qualifier and date that :func:`load_reports` returns must match it. The small
+synthetic fixture ``tests/data/log_ok`` checks the cumulative → increment rule
+on numbers worked out by hand.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import shutil
+from collections import defaultdict
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from refugeestudy import load_reports, paths
+from refugeestudy.clean.places import governorate_pcode
+from refugeestudy.errors import InputError
+from refugeestudy.sources.reports import FIGURE_COLUMNS, check_log, read_log
+
+TESTS = Path(__file__).resolve().parents[1]
+LOG_OK = TESTS / "data" / "log_ok"
+REAL_DIR = paths.raw_dir() / "reports"
+REAL_LOG = REAL_DIR / "figures.csv"
+
+
+# --------------------------------------------------------------------------- helpers
+def _raw_rows(path: Path) -> list[dict]:
+    """Read figures.csv with the csv module alone; add each row's first physical line."""
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle)
+        header = next(reader)
+        rows, start = [], reader.line_num + 1
+        for values in reader:
+            row = {k: v.strip() for k, v in zip(header, values)}
+            row["_line"] = start
+            rows.append(row)
+            start = reader.line_num + 1
+    return rows
+
+
+def _int_or_none(text: str):
+    return int(text) if text else None
+
+
+def _date_or_none(text: str):
+    return dt.date.fromisoformat(text) if text else None
+
+
+def _stated_best(row: dict) -> int:
+    """The best value of a stated count, by the README's rules (worked out here, not imported)."""
+    n = int(row["count"])
+    if row["qualifier"] == "more_than":
+        return n + 1
+    if row["qualifier"] == "between":
+        return (n + int(row["count_high"])) // 2
+    return n
+
+
+def _cell_int(value):
+    return None if pd.isna(value) else int(value)
+
+
+def _cell_date(value):
+    return None if pd.isna(value) else pd.Timestamp(value).date()
+
+
+def _cell_str(value):
+    return None if pd.isna(value) else str(value)
+
+
+@pytest.fixture(scope="module")
+def raw():
+    return _raw_rows(REAL_LOG)
+
+
+@pytest.fixture(scope="module")
+def log():
+    return load_reports()
+
+
+@pytest.fixture(scope="module")
+def by_id(log):
+    return log.figures.set_index("figure_id", drop=False)
+
+
+# --------------------------------------------------------------------------- the real log, as entered
+def test_real_log_is_nonempty_and_has_expected_header(raw):
+    with REAL_LOG.open(encoding="utf-8-sig", newline="") as handle:
+        header = next(csv.reader(handle))
+    assert tuple(header) == FIGURE_COLUMNS
+    assert len(raw) > 100  # 144 figures when these tests were written
+
+
+def test_figures_hold_every_row_exactly_as_entered(raw, log):
+    figures = log.figures
+    assert figures["figure_id"].tolist() == [r["figure_id"] for r in raw]
+    assert figures["line"].tolist() == [r["_line"] for r in raw]
+    for row, (_, got) in zip(raw, figures.iterrows()):
+        fid = row["figure_id"]
+        assert _cell_int(got["count"]) == _int_or_none(row["count"]), fid
+        assert _cell_int(got["count_high"]) == _int_or_none(row["count_high"]), fid
+        assert _cell_str(got["qualifier"]) == (row["qualifier"] or None), fid
+        assert _cell_str(got["kind"]) == row["kind"], fid
+        for column in ("report_date", "period_start", "period_end"):
+            assert _cell_date(got[column]) == _date_or_none(row[column]), (fid, column)
+        for column in ("origin_admin1", "destination_country_iso3", "destination_admin1",
+                       "subject", "basis", "figure_by", "publisher", "url", "label"):
+            assert _cell_str(got[column]) == (row[column] or None), (fid, column)
+
+
+def test_raw_file_is_not_modified_by_loading():
+    before = REAL_LOG.read_bytes()
+    load_reports()
+    assert REAL_LOG.read_bytes() == before
+
+
+# --------------------------------------------------------------------------- Perm
+def test_perm_series_reads_back_exactly(raw, log):
+    perm_raw = [r for r in raw if r["destination_admin1"] == "RU-PER"]
+    assert len(perm_raw) >= 5
+    figures = log.figures[log.figures["destination_admin1"] == "RU-PER"]
+    assert figures["figure_id"].tolist() == [r["figure_id"] for r in perm_raw]
+    for row, (_, got) in zip(perm_raw, figures.iterrows()):
+        assert int(got["count"]) == int(row["count"])
+        assert got["qualifier"] == row["qualifier"]
+        assert got["period_start"].date() == dt.date.fromisoformat(row["period_start"])
+        assert got["period_end"].date() == dt.date.fromisoformat(row["period_end"])
+        assert got["report_date"].date() == dt.date.fromisoformat(row["report_date"])
+
+    # The canonical displacement table has the same Perm records.
+    disp = log.displacement[log.displacement["destination_admin1"] == "RU-PER"]
+    assert sorted(disp["record_id"]) == sorted(r["figure_id"] for r in perm_raw)
+    assert set(disp["destination_country_iso3"]) == {"RUS"}
+    assert set(disp["qualifier"]) == {r["qualifier"] for r in perm_raw}
+
+
+@pytest.mark.parametrize(
+    "fid, count, qualifier, low, best, high, start, end",
+    [
+        # Values read by eye from data/raw/reports/figures.csv.
+        ("F001", 99, "exact", 99, 99, 99, "2025-02-15", "2025-02-15"),
+        ("F003", 150, "approximately", 135, 150, 165, "2025-02-01", "2025-04-11"),
+        ("F005", 50, "exact", 50, 50, 50, "2025-04-03", "2025-04-03"),
+        ("F006", 100, "approximately", 90, 100, 110, "2025-02-01", "2025-02-28"),
+        ("F067", 50, "at_least", 50, 50, None, "2025-04-06", "2025-04-06"),
+    ],
+)
+def test_perm_literal_values(by_id, log, fid, count, qualifier, low, best, high, start, end):
+    got = by_id.loc[fid]
+    assert got["destination_admin1"] == "RU-PER"
+    assert int(got["count"]) == count
+    assert got["qualifier"] == qualifier
+    assert (_cell_int(got["low"]), int(got["best"]), _cell_int(got["high"])) == (low, best, high)
+    assert str(got["period_start"].date()) == start
+    assert str(got["period_end"].date()) == end
+    # In the canonical table each of these is the only (or first) figure of its series,
+    # so the stated bounds pass through unchanged.
+    rec = log.displacement.set_index("record_id").loc[fid]
+    assert (_cell_int(rec["count_low"]), int(rec["count_best"]), _cell_int(rec["count_high"])) \
+        == (low, best, high)
+    assert str(rec["period_start"].date()) == start
+
+
+def test_perm_150_carries_latakia_origin(by_id):
+    got = by_id.loc["F003"]
+    assert got["origin_admin1"] == "Latakia"
+    assert got["origin_admin1_pcode"] == "SY06"
+    assert got["basis"] == "cumulative"
+    assert got["figure_by"] == "Perm local authorities"
+
+
+# --------------------------------------------------------------------------- governorate tolls
+def test_governorate_rows_read_back_as_entered(raw, log):
+    gov_raw = [r for r in raw if r["origin_admin1"]]
+    assert len(gov_raw) >= 30
+    figures = log.figures[log.figures["origin_admin1"].notna()]
+    assert figures["figure_id"].tolist() == [r["figure_id"] for r in gov_raw]
+    for row, (_, got) in zip(gov_raw, figures.iterrows()):
+        assert got["origin_admin1"] == row["origin_admin1"]  # spelling kept (Tartus, Tartous)
+        assert got["origin_admin1_pcode"] == governorate_pcode(row["origin_admin1"])
+        assert int(got["count"]) == int(row["count"])
+        assert got["qualifier"] == row["qualifier"]
+    spellings = {r["origin_admin1"] for r in gov_raw if governorate_pcode(r["origin_admin1"]) == "SY10"}
+    assert {"Tartus", "Tartous"} <= spellings
+
+
+@pytest.mark.parametrize(
+    "fid, spelling, pcode, subject, count",
+    [("F018", "Latakia", "SY06", "civilians", 683), ("F019", "Tartous", "SY10", "civilians", 433),
+     ("F020", "Hama", "SY05", "civilians", 255), ("F021", "Homs", "SY04", "civilians", 12),
+     ("F027", "Tartus", "SY10", "civilians", 466), ("F101", "Latakia", "SY06", "total", 866)],
+)
+def test_governorate_literal_values(by_id, fid, spelling, pcode, subject, count):
+    got = by_id.loc[fid]
+    assert (got["origin_admin1"], got["origin_admin1_pcode"], got["subject"], int(got["count"])) \
+        == (spelling, pcode, subject, count)
+
+
+def _series_check(raw_rows, violence):
+    """Sum each reporter × governorate × subject × start series' increments in date order.
+
+    A running total is "since period_start": totals since different starts are
+    different series (SOHR's since 2024-12-08 vs since 2025-03-06).
+    """
+    table = violence.set_index("event_id")
+    series = defaultdict(list)
+    for r in raw_rows:
+        if r["kind"] == "deaths" and r["basis"] == "cumulative":
+            key = (r["figure_by"], governorate_pcode(r["origin_admin1"]) if r["origin_admin1"] else None,
+                   r["subject"], r["period_start"])
+            series[key].append(r)
+    checked = 0
+    for key, rows in series.items():
+        rows = sorted(rows, key=lambda r: (r["period_end"], r["_line"]))
+        running = {"deaths_best": 0}
+        for r in rows:
+            got = table.loc[r["figure_id"]]
+            assert got["deaths_basis"] == "increment"
+            running["deaths_best"] += int(got["deaths_best"])
+            assert running["deaths_best"] == _stated_best(r), (key, r["figure_id"])
+            checked += 1
+    return series, checked
+
+
+def test_governorate_increments_sum_back_to_reported_totals(raw, log):
+    gov = [r for r in raw if r["origin_admin1"]]
+    series, checked = _series_check(gov, log.violence)
+    assert checked >= 12  # SOHR's per-governorate running tolls
+    # Per-period governorate rows pass unchanged into the violence table.
+    table = log.violence.set_index("event_id")
+    for r in gov:
+        if r["kind"] == "deaths" and r["basis"] == "period":
+            got = table.loc[r["figure_id"]]
+            assert int(got["deaths_best"]) == int(r["count"])
+            assert got["deaths_basis"] == "period"
+            assert got["admin1_name"] == r["origin_admin1"]
+            assert str(got["date_start"].date()) == r["period_start"]
+
+
+def test_all_cumulative_tolls_sum_back_to_reported_totals(raw, log):
+    _, checked = _series_check(raw, log.violence)
+    assert checked == sum(r["kind"] == "deaths" and r["basis"] == "cumulative" for r in raw)
+
+
+def test_latakia_sohr_civilian_series_by_hand(log):
+    # SOHR civilians in Latakia: 683 as of 12 March (F018), 735 as of 13 March (F026).
+    table = log.violence.set_index("event_id")
+    assert int(table.loc["F018", "deaths_best"]) == 683
+    assert int(table.loc["F026", "deaths_best"]) == 735 - 683
+    assert str(table.loc["F026", "date_start"].date()) == "2025-03-13"
+    assert int(table.loc["F018", "deaths_civilians"]) == 683
+
+
+# --------------------------------------------------------------------------- downward revisions
+def test_downward_revisions_flagged_not_clipped(raw, log):
+    # Independently: a cumulative row whose total is below the previous total of its series.
+    series = defaultdict(list)
+    for r in raw:
+        if r["kind"] == "deaths" and r["basis"] == "cumulative":
+            pcode = governorate_pcode(r["origin_admin1"]) if r["origin_admin1"] else None
+            series[(r["figure_by"], pcode, r["subject"], r["period_start"])].append(r)
+    expected = {}
+    for rows in series.values():
+        rows = sorted(rows, key=lambda r: (r["period_end"], r["_line"]))
+        for prev, cur in zip(rows, rows[1:]):
+            if _stated_best(cur) < _stated_best(prev):
+                expected[cur["figure_id"]] = _stated_best(cur) - _stated_best(prev)
+    assert expected, "the real log holds downward revisions"
+    v = log.violence.set_index("event_id")
+    flagged = v[v["revised_down"].fillna(False).astype(bool)]
+    assert sorted(flagged.index) == sorted(expected)
+    for fid, change in expected.items():
+        assert int(v.loc[fid, "deaths_best"]) == change < 0
+    # A literal: SOHR civilians, 340 then 60 on 8 March (F013, F014) → -280 kept.
+    assert int(v.loc["F014", "deaths_best"]) == -280
+
+
+# --------------------------------------------------------------------------- events
+def test_key_events(log):
+    events = log.events
+    dates = {label: set(events.loc[events["label"] == label, "date"].dt.strftime("%Y-%m-%d"))
+             for label in ("assad_fall", "coastal_violence_start")}
+    assert dates == {"assad_fall": {"2024-12-08"}, "coastal_violence_start": {"2025-03-06"}}
+    assert set(events["event_id"]) == {r["figure_id"] for r in _raw_rows(REAL_LOG)
+                                        if r["kind"] == "event"}
+
+
+def test_sources_cover_every_url(raw, log):
+    assert {r["url"] for r in raw} <= set(log.sources["url"])
+    assert log.sources["url"].is_unique
+
+
+# --------------------------------------------------------------------------- synthetic fixture
+@pytest.fixture(scope="module")
+def ok():
+    return load_reports(LOG_OK)
+
+
+def test_fixture_increments_by_hand(ok):
+    v = ok.violence.set_index("event_id")
+    rows = v.loc[["F001", "F002", "F003"]]
+    assert rows["deaths_best"].tolist() == [100, 150, -10]
+    assert rows["deaths_low"].tolist() == [100, 150, -10]  # at_least: low = n
+    assert rows["deaths_high"].isna().all()  # at_least: no upper bound
+    assert rows["revised_down"].tolist() == [False, False, True]
+    assert rows["date_start"].dt.strftime("%Y-%m-%d").tolist() == \
+        ["2025-03-06", "2025-03-08", "2025-03-09"]
+    assert rows["date_end"].dt.strftime("%Y-%m-%d").tolist() == \
+        ["2025-03-07", "2025-03-08", "2025-03-09"]
+    assert set(rows["deaths_basis"]) == {"increment"}
+    assert set(rows["admin1_pcode"]) == {"SY06"}
+
+
+def test_fixture_between_and_period_rows(ok):
+    f4 = ok.violence.set_index("event_id").loc["F004"]
+    assert (int(f4["deaths_low"]), int(f4["deaths_best"]), int(f4["deaths_high"])) == (30, 35, 40)
+    assert int(f4["deaths_civilians"]) == 35
+    assert f4["admin1_pcode"] == "SY10" and f4["admin1_name"] == "Tartus Governorate"
+    assert f4["deaths_basis"] == "period" and not f4["revised_down"]
+
+
+def test_fixture_displacement_increments(ok):
+    d = ok.displacement.set_index("record_id")
+    # approximately 99 → 89/99/109; approximately 150 → 135/150/165; increment 46/51/56.
+    assert (int(d.loc["F005", "count_low"]), int(d.loc["F005", "count_best"]),
+            int(d.loc["F005", "count_high"])) == (89, 99, 109)
+    assert (int(d.loc["F006", "count_low"]), int(d.loc["F006", "count_best"]),
+            int(d.loc["F006", "count_high"])) == (46, 51, 56)
+    assert str(d.loc["F006", "period_start"].date()) == "2025-02-21"
+    assert d.loc["F007", "count_basis"] == "period" and int(d.loc["F007", "count_best"]) == 50
+    assert d.loc["F007", "origin_admin1_pcode"] == "SY06"
+
+
+def test_fixture_figures_keep_stated_totals(ok):
+    f = ok.figures.set_index("figure_id")
+    assert f.loc[["F001", "F002", "F003"], "count"].tolist() == [100, 250, 240]
+    assert f.loc[["F001", "F002", "F003"], "best"].tolist() == [100, 250, 240]
+    assert f["line"].tolist() == list(range(2, 10))
+    assert ok.events.set_index("event_id").loc["F008", "label"] == "assad_fall"
+
+
+def test_check_log_returns_lines_and_stripped_cells(tmp_path):
+    text = (LOG_OK / "figures.csv").read_text(encoding="utf-8")
+    header, first, *rest = text.splitlines(keepends=True)
+    # A quoted note spanning two physical lines shifts the following lines by one.
+    first = first.replace("synthetic test row", '"synthetic\ntest row"')
+    target = tmp_path / "figures.csv"
+    target.write_text(header + first.replace(",Latakia,", ", Latakia ,") + "".join(rest),
+                      encoding="utf-8")
+    rows = check_log(target)
+    assert [line for line, _ in rows] == [2, 4, 5, 6, 7, 8, 9, 10]
+    assert rows[0][1]["origin_admin1"] == "Latakia"
+    assert rows[0][1]["note"] == "synthetic\ntest row"
+
+
+def test_bom_prefixed_log_is_read(tmp_path):
+    shutil.copy(LOG_OK / "sources.csv", tmp_path / "sources.csv")
+    (tmp_path / "figures.csv").write_bytes(b"\xef\xbb\xbf" + (LOG_OK / "figures.csv").read_bytes())
+    log = load_reports(tmp_path)
+    assert log.figures["figure_id"].tolist() == [f"F00{i}" for i in range(1, 9)]
+
+
+def test_read_log_rejects_bad_file_with_inputerror(tmp_path):
+    target = tmp_path / "figures.csv"
+    target.write_text((LOG_OK / "figures.csv").read_text().replace("at_least", "roughly", 1))
+    with pytest.raises(InputError) as info:
+        read_log(target)
+    assert [(p.line, p.column) for p in info.value.problems] == [(2, "qualifier")]
+
+
+# --------------------------------------------------------------------------- regressions
+def test_running_totals_with_different_start_are_separate_series(log):
+    # Regression: SOHR's per-governorate totals since 2024-12-08 (F106-F109) were differenced
+    # against its totals since 2025-03-06 (F101-F104), giving Homs 212 deaths on 10-14 April.
+    v = log.violence.set_index("event_id")
+    assert int(v.loc["F106", "deaths_best"]) == 225
+    assert str(v.loc["F106", "date_start"].date()) == "2024-12-08"
+    assert int(v.loc["F104", "deaths_best"]) == 13
+
+
+def test_missing_source_url_error_names_figures_file(tmp_path):
+    # Regression: the problem was reported under sources.csv with figures.csv's line number.
+    shutil.copy(LOG_OK / "sources.csv", tmp_path / "sources.csv")
+    text = (LOG_OK / "figures.csv").read_text().replace("https://example.org/c", "https://example.org/zzz")
+    (tmp_path / "figures.csv").write_text(text)
+    with pytest.raises(InputError) as info:
+        load_reports(tmp_path)
+    assert "https://example.org/zzz" in str(info.value)
+    assert info.value.problems[0].line == 4
+    assert info.value.path.name == "figures.csv"
