@@ -1,0 +1,203 @@
+"""Benchmark: ``make reports``-equivalent timings (``refugeestudy build`` + ``refugeestudy run``).
+
+``make reports`` runs ``refugeestudy build`` then ``refugeestudy run`` (plan
+``embedded``). Each scenario times both commands, each as a new process (as
+``make`` runs them):
+
+* cold     — empty ``data/processed`` and run cache: ``build --force`` then
+             ``run --plan embedded --force``;
+* warm     — ``build`` and ``run --plan embedded`` again, nothing changed;
+* touched  — one input changed: a blank added inside the last (quoted) cell of a *copy* of
+             ``data/raw/reports/figures.csv`` — cells are stripped, so the log's content is the
+             same but its checksum is not; every report lists the file as input — then
+             ``build`` and ``run --plan embedded``;
+* floor    — papermill executing an EMPTY notebook once per report of the plan
+             (one new process, same kernel, sequential);
+* CLI start — ``refugeestudy --version`` (interpreter + CLI import).
+
+Nothing in the checkout is modified: everything runs against a temporary copy
+of the project (``data/raw``, ``notebooks``, ``reports.yml``, ``reports/``)
+selected with ``REFUGEESTUDY_ROOT``; the package itself is the editable install,
+so ``src`` is shared; fetched sources are read from the checkout's
+``data/external`` through ``REFUGEESTUDY_CACHE_DIR`` (read only, not copied).
+The copy is deleted at the end.
+
+Usage::
+
+    python benchmarks/bench_reports.py            # 3 repetitions of each scenario
+    python benchmarks/bench_reports.py --repeat 1
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+PROJECT = HERE.parent
+BIN = Path(sys.executable).parent
+TOUCHED_INPUT = Path("data/raw/reports/figures.csv")
+
+_EMPTY_NOTEBOOK = {
+    "cells": [{"cell_type": "code", "execution_count": None, "metadata": {"tags": ["parameters"]},
+               "outputs": [], "source": []}],
+    "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+                 "language_info": {"name": "python"}},
+    "nbformat": 4, "nbformat_minor": 5,
+}
+
+
+def _copy_project(target: Path) -> None:
+    for name in ("data/raw", "notebooks", "reports"):
+        source = PROJECT / name
+        if source.exists():
+            shutil.copytree(source, target / name, ignore=shutil.ignore_patterns(".staging", "*.failed.ipynb"))
+    (target / "data" / "processed").mkdir(parents=True, exist_ok=True)
+    shutil.copy2(PROJECT / "reports.yml", target / "reports.yml")
+
+
+def _timed(command: list[str], env: dict, cwd: Path) -> tuple[float, str]:
+    started = time.perf_counter()
+    done = subprocess.run(command, env=env, cwd=cwd, capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed ({done.returncode}):\n{done.stdout[-1500:]}\n"
+                           f"{done.stderr[-1500:]}")
+    return seconds, done.stdout
+
+
+def _report_names(root: Path) -> list[str]:
+    from refugeestudy.run import load_plan
+
+    return [spec.name for spec in load_plan(root / "reports.yml", "embedded")]
+
+
+def _touch(content: bytes, blanks: int) -> bytes:
+    """Same log, other bytes: blanks at the end of the last cell (cells are stripped)."""
+    if content.endswith(b'"\n'):
+        return content[:-2] + b" " * blanks + b'"\n'
+    return content[:-1] + b" " * blanks + b"\n"
+
+
+def _per_report(stdout: str) -> dict[str, float]:
+    """Seconds per report from the run's "✓ name: done in 3.1 s" lines."""
+    found = re.findall(r"^\S+ (\S+): done in ([0-9.]+) s", stdout, flags=re.M)
+    return {name: float(seconds) for name, seconds in found}
+
+
+def _summary_line(stdout: str) -> str:
+    lines = [line.strip() for line in stdout.splitlines() if line.strip()]
+    return lines[-1] if lines else ""
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3, help="repetitions of each scenario (default 3)")
+    args = parser.parse_args(argv)
+
+    refugeestudy = str(BIN / "refugeestudy")
+    tmp = Path(tempfile.mkdtemp(prefix="refugeestudy-bench-reports-"))
+    try:
+        root = tmp / "project"
+        _copy_project(root)
+        env = dict(os.environ, REFUGEESTUDY_ROOT=str(root), PYTHONHASHSEED="0")
+        external = PROJECT / "data" / "external"
+        if external.is_dir() and "REFUGEESTUDY_CACHE_DIR" not in os.environ:
+            env["REFUGEESTUDY_CACHE_DIR"] = str(external)
+        names = _report_names(root)
+        empty = tmp / "empty.ipynb"
+        empty.write_text(json.dumps(_EMPTY_NOTEBOOK))
+        floor_code = (
+            "import sys, papermill\n"
+            "for i in range(int(sys.argv[2])):\n"
+            "    papermill.execute_notebook(sys.argv[1], sys.argv[3] + f'/empty-{i}.ipynb',"
+            " kernel_name='python3', progress_bar=False, log_output=False)\n")
+        touched = root / TOUCHED_INPUT
+        original = touched.read_bytes()
+        print(f"project copy: {root} (REFUGEESTUDY_ROOT); plan 'embedded': {len(names)} report(s): "
+              f"{', '.join(names)}")
+
+        keys = ("cold_build", "cold_run", "warm_build", "warm_run", "touched_build", "touched_run",
+                "floor", "cli")
+        times: dict[str, list[float]] = {k: [] for k in keys}
+        notes: dict[str, str] = {}
+        per_report: dict[str, list[float]] = {}
+        build = [refugeestudy, "build"]
+        run = [refugeestudy, "run", "--plan", "embedded"]
+        for round_ in range(args.repeat):
+            shutil.rmtree(root / "reports" / ".runcache", ignore_errors=True)
+            for item in (root / "data" / "processed").iterdir():
+                shutil.rmtree(item) if item.is_dir() else item.unlink()
+            for key, command in (("cold_build", [*build, "--force"]), ("cold_run", [*run, "--force"]),
+                                 ("warm_build", build), ("warm_run", run)):
+                seconds, out = _timed(command, env, root)
+                times[key].append(seconds)
+                notes[key] = _summary_line(out)
+                if key == "cold_run":
+                    for name, value in _per_report(out).items():
+                        per_report.setdefault(name, []).append(value)
+            if "nothing to do" not in notes["warm_run"]:
+                raise RuntimeError(f"warm run re-ran something: {notes['warm_run']}")
+            touched.write_bytes(_touch(original, round_ + 1))  # new bytes every round
+            for key, command in (("touched_build", build), ("touched_run", run)):
+                seconds, out = _timed(command, env, root)
+                times[key].append(seconds)
+                notes[key] = _summary_line(out)
+            if "nothing to do" in notes["touched_run"]:
+                raise RuntimeError(f"editing {TOUCHED_INPUT} re-ran nothing: {notes['touched_run']}")
+            touched.write_bytes(original)
+            floor_out = tmp / "floor"
+            floor_out.mkdir(exist_ok=True)
+            seconds, _ = _timed([sys.executable, "-c", floor_code, str(empty), str(len(names)),
+                                 str(floor_out)], env, tmp)
+            times["floor"].append(seconds)
+            seconds, _ = _timed([refugeestudy, "--version"], env, root)
+            times["cli"].append(seconds)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    med = {k: statistics.median(v) for k, v in times.items()}
+    floor = med["floor"]
+    result = {"reports": names, "repeat": args.repeat, "cores": os.cpu_count(), "scenarios": {},
+              "raw": times, "notes": notes}
+    print(f"\n{'scenario (median of ' + str(args.repeat) + ')':<40} {'build s':>8} {'run s':>8} "
+          f"{'total s':>8} {'× floor':>8}")
+    for key, label in (("cold", "cold: build --force + run --force"), ("warm", "warm: nothing changed"),
+                       ("touched", f"touched: {TOUCHED_INPUT.name} edited")):
+        totals = [b + r for b, r in zip(times[f"{key}_build"], times[f"{key}_run"])]
+        total = statistics.median(totals)
+        result["scenarios"][key] = {"build_s": med[f"{key}_build"], "run_s": med[f"{key}_run"],
+                                    "total_s": total, "min_total_s": min(totals),
+                                    "max_total_s": max(totals), "vs_floor": total / floor}
+        print(f"{label:<40} {med[key + '_build']:>8.2f} {med[key + '_run']:>8.2f} {total:>8.2f} "
+              f"{total / floor:>8.2f}")
+    result["scenarios"]["floor"] = {"total_s": floor}
+    result["scenarios"]["cli"] = {"total_s": med["cli"]}
+    print(f"{'floor: papermill, empty notebook × ' + str(len(names)):<40} {'':>8} {'':>8} {floor:>8.2f} "
+          f"{1:>8.2f}")
+    print(f"{'CLI start: refugeestudy --version':<40} {'':>8} {'':>8} {med['cli']:>8.2f} "
+          f"{med['cli'] / floor:>8.2f}")
+    result["per_report_cold_s"] = {k: statistics.median(v) for k, v in per_report.items()}
+    if per_report:
+        print("cold run, seconds per report inside its worker (papermill + HTML), median: " + ", ".join(
+            f"{k} {v:.1f}" for k, v in result["per_report_cold_s"].items()))
+    for key in ("cold_run", "warm_build", "warm_run", "touched_run"):
+        print(f"  {key}: {notes[key]}")
+    print(f"wall time of each command in a new process; {os.cpu_count()} cores; run uses its default "
+          "jobs (= cores); the floor runs its notebooks one after another")
+    (HERE / "output").mkdir(exist_ok=True)
+    (HERE / "output" / "bench_reports.json").write_text(json.dumps(result, indent=2) + "\n")
+    return result
+
+
+if __name__ == "__main__":
+    main()
