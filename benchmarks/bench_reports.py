@@ -146,7 +146,17 @@ def main(argv: list[str] | None = None) -> dict:
                     for name, value in _per_report(out).items():
                         per_report.setdefault(name, []).append(value)
             if "nothing to do" not in notes["warm_run"]:
-                raise RuntimeError(f"warm run re-ran something: {notes['warm_run']}")
+                # The cache key covers the package source: an edit to src/ by someone else while
+                # this runs re-runs reports legitimately. Say so and measure warm again.
+                print(f"  note: warm run re-ran reports ({notes['warm_run']}); the package source or "
+                      "an input changed during the benchmark; warm measured again")
+                times["warm_build"].pop(), times["warm_run"].pop()
+                for key, command in (("warm_build", build), ("warm_run", run)):
+                    seconds, out = _timed(command, env, root)
+                    times[key].append(seconds)
+                    notes[key] = _summary_line(out)
+                if "nothing to do" not in notes["warm_run"]:
+                    raise RuntimeError(f"warm run re-ran something twice: {notes['warm_run']}")
             touched.write_bytes(_touch(original, round_ + 1))  # new bytes every round
             for key, command in (("touched_build", build), ("touched_run", run)):
                 seconds, out = _timed(command, env, root)
@@ -180,10 +190,12 @@ def main(argv: list[str] | None = None) -> dict:
                                     "max_total_s": max(totals), "vs_floor": total / floor}
         print(f"{label:<40} {med[key + '_build']:>8.2f} {med[key + '_run']:>8.2f} {total:>8.2f} "
               f"{total / floor:>8.2f}")
-    result["scenarios"]["floor"] = {"total_s": floor}
+    result["scenarios"]["floor"] = {"total_s": floor, "min_total_s": min(times["floor"]),
+                                    "max_total_s": max(times["floor"])}
     result["scenarios"]["cli"] = {"total_s": med["cli"]}
     print(f"{'floor: papermill, empty notebook × ' + str(len(names)):<40} {'':>8} {'':>8} {floor:>8.2f} "
-          f"{1:>8.2f}")
+          f"{1:>8.2f}   (min {min(times['floor']):.2f}, max {max(times['floor']):.2f}: a kernel start "
+          "sometimes stalls ~3 s)")
     print(f"{'CLI start: refugeestudy --version':<40} {'':>8} {'':>8} {med['cli']:>8.2f} "
           f"{med['cli'] / floor:>8.2f}")
     result["per_report_cold_s"] = {k: statistics.median(v) for k, v in per_report.items()}

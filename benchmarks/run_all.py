@@ -79,8 +79,10 @@ def summary(ged: dict, reports: dict | None, profile_lines: list[str], elapsed: 
             r = reports["scenarios"][key]
             lines.append(f"{label:<44} {r['build_s']:>8.2f} {r['run_s']:>8.2f} {r['total_s']:>8.2f} "
                          f"{r['total_s'] / floor:>8.2f}")
+        f = reports["scenarios"]["floor"]
         lines.append(f"{'floor: papermill, empty notebook × ' + str(len(reports['reports'])):<44} "
-                     f"{'':>8} {'':>8} {floor:>8.2f} {1:>8.2f}")
+                     f"{'':>8} {'':>8} {floor:>8.2f} {1:>8.2f}  (min {f['min_total_s']:.2f}, "
+                     f"max {f['max_total_s']:.2f})")
         lines.append(f"{'CLI start (refugeestudy --version)':<44} {'':>8} {'':>8} "
                      f"{reports['scenarios']['cli']['total_s']:>8.2f}")
         if reports.get("per_report_cold_s"):
