@@ -159,19 +159,12 @@ def test_declared_parameters_needs_exactly_one_cell(tmp_path, count):
         declared_parameters(path)
 
 
-# --------------------------------------------------------------------------- known bugs
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: ParameterSpec.check applies the date check whenever the constraint text merely "
-    "contains 'date' (e.g. 'one of: update, replace'), rejecting valid values"))
+# --------------------------------------------------------------------------- regressions
 def test_date_check_only_for_date_constraint():
     spec = ParameterSpec("mode", "update", "one of: update, replace")
     assert spec.check("replace") == "replace"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: list elements are not type-checked; a list of str for a 'list of int, range' "
-    "parameter raises TypeError from the range comparison, not ParameterError (load_plan "
-    "catches ValueError only, so `refugeestudy run` shows a traceback)"))
 def test_list_element_type_checked():
     spec = ParameterSpec("lags", [0, 1], "list of int, range: 0..6")
     with pytest.raises(ParameterError):

@@ -230,9 +230,6 @@ def test_forced_runs_are_byte_identical(env):
     env["forced_runs"] = runs
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: the executed notebook (and so its HTML) differs between two forced runs: papermill "
-    "gives the injected-parameters cell a random cell id, which _normalise_notebook keeps"))
 @pytest.mark.parametrize("name", ["b-sources.ipynb", "b-sources.html"])
 def test_forced_runs_give_identical_notebook_and_html(env, name):
     runs = env.get("forced_runs")
@@ -267,10 +264,6 @@ def test_failing_cell_keeps_previous_report(env):
     assert again[0].status == "skipped"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG (usability): the failure message's 'cell N' is papermill's index in the notebook "
-    "with the injected-parameters cell added: it is neither the cell's index in the source "
-    "notebook nor in the kept .failed.ipynb (where papermill adds error banners)"))
 def test_failure_message_cell_index_matches_source_notebook(env):
     root = env["root"]
     plan = root / "failing2.yml"

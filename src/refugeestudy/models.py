@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
+from scipy import stats
 
 __all__ = [
     "FAMILIES",
@@ -169,8 +170,11 @@ def fit_count_model(
         ``negbin`` estimates the dispersion ``alpha`` by maximum likelihood
         (statsmodels ``NegativeBinomial``), reported as the term ``alpha``.
     cov_type : str
-        statsmodels covariance type; ``"HC1"`` gives heteroskedasticity-robust
-        (sandwich) standard errors.
+        statsmodels covariance type. ``"HC1"`` (default) gives
+        heteroskedasticity-robust (sandwich) standard errors with the
+        ``n / (n - k)`` small-sample factor, ``k`` counting every estimated
+        parameter (``alpha`` included); p-values and 95 % intervals are normal
+        (Wald) ones from those errors.
     add_constant : bool
         Add an intercept named ``const``.
 
@@ -193,26 +197,35 @@ def fit_count_model(
     exog = sm.add_constant(data.drop(columns="_y"), has_constant="add") if add_constant \
         else data.drop(columns="_y")
     notes: list[str] = []
+    # statsmodels' GLM and discrete models compute "HC1" without the n/(n-k)
+    # small-sample factor (the same as HC0); apply it here so HC1 means HC1.
+    small_sample = cov_type == "HC1"
+    fit_cov = "HC0" if small_sample else cov_type
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         if family == "poisson":
-            result = sm.GLM(data["_y"], exog, family=sm.families.Poisson()).fit(cov_type=cov_type)
+            result = sm.GLM(data["_y"], exog, family=sm.families.Poisson()).fit(cov_type=fit_cov)
             converged = bool(result.converged)
         else:
             model = sm.NegativeBinomial(data["_y"], exog, loglike_method="nb2")
-            result = model.fit(disp=0, maxiter=500, cov_type=cov_type)
+            result = model.fit(disp=0, maxiter=500, cov_type=fit_cov)
             converged = bool(result.mle_retvals.get("converged", False))
     notes += sorted({f"{w.category.__name__}: {w.message}" for w in caught})
     if not converged:
         notes.append("the optimiser did not converge: estimates are unreliable")
-    conf = result.conf_int()
+    params = result.params
+    bse = result.bse
+    if small_sample:
+        nobs, k = int(result.nobs), len(params)
+        bse = bse * np.sqrt(nobs / (nobs - k)) if nobs > k else bse * np.nan
+    z = stats.norm.ppf(0.975)
     return ModelResult(
         family=family,
-        params=result.params,
-        bse=result.bse,
-        pvalues=result.pvalues,
-        conf_low=conf[0],
-        conf_high=conf[1],
+        params=params,
+        bse=bse,
+        pvalues=pd.Series(2 * stats.norm.sf(np.abs(params / bse)), index=params.index),
+        conf_low=params - z * bse,
+        conf_high=params + z * bse,
         nobs=int(result.nobs),
         aic=float(result.aic),
         fitted=pd.Series(np.asarray(result.predict(exog)), index=data.index),

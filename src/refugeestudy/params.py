@@ -88,6 +88,15 @@ class ParameterSpec:
                 raise ParameterError(
                     f"parameter {name!r}: expected {expected.__name__}, found "
                     f"{type(value).__name__} {value!r}")
+        if isinstance(self.default, list) and self.default and isinstance(value, list):
+            item_type = type(self.default[0])
+            for item in value:
+                numeric = item_type is float and isinstance(item, int) and not isinstance(item, bool)
+                if not (numeric or (isinstance(item, item_type)
+                                    and isinstance(item, bool) == (item_type is bool))):
+                    raise ParameterError(
+                        f"parameter {name!r}: expected a list of {item_type.__name__}, found "
+                        f"{type(item).__name__} {item!r} in it")
         constraint = self.constraint
         match = re.search(r"range:\s*(-?[\d.]+)\s*\.\.\s*(-?[\d.]+)", constraint)
         if match and value is not None:
@@ -106,7 +115,7 @@ class ParameterSpec:
                 if str(item) not in allowed:
                     raise ParameterError(
                         f"parameter {name!r}: {item!r} is not one of {', '.join(allowed)}")
-        if "date" in constraint and value is not None:
+        if re.search(r"\bdate\b", constraint) and value is not None:
             items = value if isinstance(value, list) else [value]
             for item in items:
                 try:

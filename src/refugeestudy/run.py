@@ -195,12 +195,32 @@ def _normalise_notebook(path: Path, root: Path, parameters: dict) -> None:
 
     nb = nbformat.read(str(path), as_version=4)
     nb.metadata["papermill"] = {"parameters": parameters}
-    for cell in nb.cells:
+    for number, cell in enumerate(nb.cells):
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
+        cell["id"] = f"cell-{number}"  # papermill gives its injected cell a random id
     replacements = {str(root): "<project>", sys.prefix: "<venv>", str(Path.home()): "~"}
     text = _scrub(nbformat.writes(nb), replacements)
     atomic_write_text(path, text)
+
+
+def _failing_cell(executed: Path) -> tuple[int, str] | None:
+    """Index, in the source notebook, and first line of the cell that raised.
+
+    papermill's own index counts the cell it injects (and the error banners it
+    adds): those are left out here, so the index is the one a reader sees in
+    the notebook they edit.
+    """
+    import nbformat
+
+    nb = nbformat.read(str(executed), as_version=4)
+    added = {"injected-parameters", "papermill-error-cell-tag"}
+    source_cells = [c for c in nb.cells if not added & set(c.get("metadata", {}).get("tags", []))]
+    for index, cell in enumerate(source_cells):
+        if any(output.get("output_type") == "error" for output in cell.get("outputs", [])):
+            first_line = next((line for line in cell.source.splitlines() if line.strip()), "")
+            return index, first_line.strip()[:60]
+    return None
 
 
 def _render_html(notebook: Path, target: Path) -> None:
@@ -233,12 +253,16 @@ def _execute(spec: ReportSpec, root: Path, inputs: list[Path], cell_timeout: int
         )
     except PapermillExecutionError as exc:
         failed = spec.output_root / f"{spec.name}.failed.ipynb"
+        where = f"cell {exc.cell_index}"
         if executed.exists():
+            located = _failing_cell(executed)
+            if located is not None:
+                where = f"cell {located[0]} `{located[1]}`"
             _normalise_notebook(executed, root, spec.parameters)
             shutil.move(executed, failed)
         shutil.rmtree(staging, ignore_errors=True)
         return RunOutcome(spec.name, "failed", time.perf_counter() - started,
-                          f"cell {exc.cell_index} (execution count {exc.exec_count}) raised "
+                          f"{where} (execution count {exc.exec_count}) raised "
                           f"{exc.ename}: {exc.evalue}; failed notebook kept as "
                           f"{failed.relative_to(root)}, previous report left untouched")
     except Exception as exc:  # kernel died, timeout, ...
