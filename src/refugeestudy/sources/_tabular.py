@@ -317,6 +317,26 @@ def _diagnose(source: Source, skip_lines: int, width: int | None) -> Problem | N
     return None
 
 
+def _read_arrow(source: Source, read, parse, convert) -> pa.Table:
+    """Stream the CSV block by block (memory ~ table + a few blocks, not the whole file);
+    if a later block breaks the types inferred from the first one, re-read the whole
+    file with whole-file inference so the caller can report the bad cells."""
+    target = str(source.path) if source.member is None else None
+    try:
+        if target is not None:
+            reader = pacsv.open_csv(target, read_options=read, parse_options=parse, convert_options=convert)
+            return reader.read_all()
+        with source.open() as handle:
+            return pacsv.open_csv(handle, read_options=read, parse_options=parse,
+                                  convert_options=convert).read_all()
+    except pa.ArrowInvalid:
+        pass
+    if target is not None:
+        return pacsv.read_csv(target, read_options=read, parse_options=parse, convert_options=convert)
+    with source.open() as handle:
+        return pacsv.read_csv(handle, read_options=read, parse_options=parse, convert_options=convert)
+
+
 def read_table(
     source: Source,
     *,
@@ -356,7 +376,7 @@ def read_table(
     read = pacsv.ReadOptions(
         skip_rows=skip_lines,
         column_names=list(names) if names is not None else None,
-        block_size=1 << 22,
+        block_size=1 << 20,
     )
     parse = pacsv.ParseOptions(newlines_in_values=True)
     convert = pacsv.ConvertOptions(
@@ -367,8 +387,7 @@ def read_table(
         quoted_strings_can_be_null=True,
     )
     try:
-        with source.open() as handle:
-            table = pacsv.read_csv(handle, read_options=read, parse_options=parse, convert_options=convert)
+        table = _read_arrow(source, read, parse, convert)
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
         problem = _diagnose(source, skip_lines, len(names) if names is not None else None)
         if problem is None:
