@@ -63,7 +63,7 @@ VIOLENCE_COLUMNS: dict[str, str] = {
     "actor_1": "string",
     "actor_2": "string",
     "reporter": "string",  # who produced the figure (a monitor, a dataset)
-    "deaths_basis": "string",  # event, period, increment (from a cumulative toll)
+    "deaths_basis": "string",  # event, period, increment (from a cumulative toll), part (of another)
     "revised_down": "boolean",  # a cumulative toll fell: negative increment, kept
     "source_ref": "string",  # id or URL in the source
 }
@@ -83,7 +83,7 @@ DISPLACEMENT_COLUMNS: dict[str, str] = {
     "count_low": "Int64",
     "count_high": "Int64",
     "qualifier": "string",
-    "count_basis": "string",  # stock, period, increment (from a cumulative count)
+    "count_basis": "string",  # stock, period, increment (from a cumulative count), part (of another)
     "revised_down": "boolean",
     "reporter": "string",
     "origin_code": "string",  # the source's own country code (UNHCR's coo)

@@ -93,7 +93,7 @@ def by_id(log):
 def test_real_log_is_nonempty_and_has_expected_header(raw):
     with REAL_LOG.open(encoding="utf-8-sig", newline="") as handle:
         header = next(csv.reader(handle))
-    assert tuple(header) == FIGURE_COLUMNS
+    assert tuple(header) == FIGURE_COLUMNS + ("part_of",)
     assert len(raw) > 100  # 144 figures when these tests were written
 
 
@@ -211,7 +211,7 @@ def _series_check(raw_rows, violence):
     table = violence.set_index("event_id")
     series = defaultdict(list)
     for r in raw_rows:
-        if r["kind"] == "deaths" and r["basis"] == "cumulative":
+        if r["kind"] == "deaths" and r["basis"] == "cumulative" and not r.get("part_of"):
             key = (r["figure_by"], governorate_pcode(r["origin_admin1"]) if r["origin_admin1"] else None,
                    r["subject"], r["period_start"])
             series[key].append(r)
@@ -245,7 +245,8 @@ def test_governorate_increments_sum_back_to_reported_totals(raw, log):
 
 def test_all_cumulative_tolls_sum_back_to_reported_totals(raw, log):
     _, checked = _series_check(raw, log.violence)
-    assert checked == sum(r["kind"] == "deaths" and r["basis"] == "cumulative" for r in raw)
+    assert checked == sum(r["kind"] == "deaths" and r["basis"] == "cumulative"
+                          and not r["part_of"] for r in raw)
 
 
 def test_latakia_sohr_civilian_series_by_hand(log):
@@ -262,7 +263,7 @@ def test_downward_revisions_flagged_not_clipped(raw, log):
     # Independently: a cumulative row whose total is below the previous total of its series.
     series = defaultdict(list)
     for r in raw:
-        if r["kind"] == "deaths" and r["basis"] == "cumulative":
+        if r["kind"] == "deaths" and r["basis"] == "cumulative" and not r.get("part_of"):
             pcode = governorate_pcode(r["origin_admin1"]) if r["origin_admin1"] else None
             series[(r["figure_by"], pcode, r["subject"], r["period_start"])].append(r)
     expected = {}
@@ -277,8 +278,42 @@ def test_downward_revisions_flagged_not_clipped(raw, log):
     assert sorted(flagged.index) == sorted(expected)
     for fid, change in expected.items():
         assert int(v.loc[fid, "deaths_best"]) == change < 0
-    # A literal: SOHR civilians, 340 then 60 on 8 March (F013, F014) → -280 kept.
-    assert int(v.loc["F014", "deaths_best"]) == -280
+    # A literal: SOHR's "over 1,000" (F039, best 1,001) after "more than 1,018" (F015, best
+    # 1,019) as of the same day → -18 kept.
+    assert int(v.loc["F039", "deaths_best"]) == 1001 - 1019
+    assert bool(v.loc["F039", "revised_down"])
+
+
+def test_parts_keep_their_stated_value_and_are_no_revision(log):
+    # Banyas alone (F014, 60) is part of SOHR's coastal civilian toll (F013, 340), and SNHR's
+    # deaths by perpetrator (F098 889, F099 446) are parts of its 1,334 (F097): not revisions.
+    v = log.violence.set_index("event_id")
+    for fid, count, whole in (("F014", 60, "F013"), ("F098", 889, "F097"), ("F099", 446, "F097")):
+        assert int(v.loc[fid, "deaths_best"]) == count
+        assert v.loc[fid, "deaths_basis"] == "part"
+        assert not bool(v.loc[fid, "revised_down"])
+        assert log.figures.set_index("figure_id").loc[fid, "part_of"] == whole
+    assert int(v.loc["F013", "deaths_best"]) == 340  # first of its series, kept whole
+
+
+@pytest.mark.parametrize("part_of, message", [
+    ("F999", "'F999' is not another figure_id of this log"),
+    ("F002", "'F002' is not another figure_id of this log"),
+    ("F008", "'F008' is a event figure"),
+])
+def test_part_of_must_name_another_figure_of_the_same_kind(tmp_path, part_of, message):
+    from refugeestudy.errors import InputError
+    from refugeestudy.sources.reports import check_log
+
+    text = (LOG_OK / "figures.csv").read_text(encoding="utf-8").splitlines()
+    text[0] += ",part_of"
+    text = [text[0]] + [line + ("," + part_of if line.startswith("F002,") else ",")
+                        for line in text[1:]]
+    path = tmp_path / "figures.csv"
+    path.write_text("\n".join(text) + "\n", encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        check_log(path)
+    assert f"{path}:3: column 'part_of': {message}" in str(caught.value)
 
 
 # --------------------------------------------------------------------------- events

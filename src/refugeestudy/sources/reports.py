@@ -44,6 +44,9 @@ FIGURE_COLUMNS = (
     "population_type", "subject", "count", "count_high", "qualifier", "figure_by",
     "publisher", "url", "label", "note",
 )
+#: Columns a log may leave out (older logs): ``part_of`` names the figure a
+#: sub-total belongs to (a city within a coast-wide toll, deaths by one perpetrator).
+OPTIONAL_FIGURE_COLUMNS = ("part_of",)
 SOURCE_COLUMNS = ("url", "publisher", "title", "publication_date", "language", "accessed_via")
 
 KINDS = ("deaths", "displacement", "event")
@@ -92,8 +95,12 @@ class ReportLog:
     sources: pd.DataFrame
 
 
-def _read_rows(path: Path, expected: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
-    """Read a CSV into ``(line, row)`` pairs; check the header first."""
+def _read_rows(path: Path, expected: tuple[str, ...],
+               optional: tuple[str, ...] = ()) -> list[tuple[int, dict[str, str]]]:
+    """Read a CSV into ``(line, row)`` pairs; check the header first.
+
+    Optional columns absent from the header are read as empty cells.
+    """
     try:
         handle = path.open(encoding="utf-8-sig", newline="")
     except FileNotFoundError:
@@ -108,7 +115,7 @@ def _read_rows(path: Path, expected: tuple[str, ...]) -> list[tuple[int, dict[st
                 raise InputError(path, [Problem(1, None, "the file is empty; expected a header row")])
             header = [name.strip() for name in header]
             missing = [name for name in expected if name not in header]
-            unexpected = [name for name in header if name not in expected]
+            unexpected = [name for name in header if name not in expected + optional]
             if len(header) == 1 and len(expected) > 1:
                 separator = next((c for c in ";\t|" if c in header[0]), None)
                 found = f"separated by {separator!r}" if separator else "a single column"
@@ -126,7 +133,9 @@ def _read_rows(path: Path, expected: tuple[str, ...]) -> list[tuple[int, dict[st
                         start, None,
                         f"expected {len(header)} fields, found {len(values)} (a stray comma or quote?)",
                     )])
-                rows.append((start, {k: v.strip() for k, v in zip(header, values)}))
+                row = dict.fromkeys(optional, "")
+                row.update((k, v.strip()) for k, v in zip(header, values))
+                rows.append((start, row))
                 start = reader.line_num + 1
         except csv.Error as exc:
             raise InputError(path, [Problem(reader.line_num, None, f"malformed CSV: {exc}")]) from None
@@ -222,9 +231,19 @@ def check_log(path: str | Path) -> list[tuple[int, dict[str, str]]]:
         missing URL, a duplicated id, ...
     """
     path = Path(path)
-    rows = _read_rows(path, FIGURE_COLUMNS)
+    rows = _read_rows(path, FIGURE_COLUMNS, OPTIONAL_FIGURE_COLUMNS)
     seen: dict[str, int] = {}
     problems = [p for line, row in rows for p in _check_figure(line, row, seen)]
+    kinds = {row["figure_id"]: row["kind"] for _, row in rows}
+    for line, row in rows:
+        whole = row["part_of"]
+        if not whole:
+            continue
+        if whole == row["figure_id"] or whole not in kinds:
+            problems.append(Problem(line, "part_of", f"{whole!r} is not another figure_id of this log"))
+        elif kinds[whole] != row["kind"] or row["kind"] == "event":
+            problems.append(Problem(line, "part_of", f"{whole!r} is a {kinds[whole]} figure; a part "
+                                                     "must be a toll or count of the same kind"))
     if problems:
         raise InputError(path, problems, hint="see data/raw/reports/README.md for each column's rules")
     return rows
@@ -272,7 +291,8 @@ def read_log(path: str | Path) -> pd.DataFrame:
     True
     """
     rows = check_log(path)
-    frame = pd.DataFrame([row for _, row in rows], columns=list(FIGURE_COLUMNS)).astype("string")
+    frame = pd.DataFrame([row for _, row in rows],
+                         columns=list(FIGURE_COLUMNS + OPTIONAL_FIGURE_COLUMNS)).astype("string")
     frame = frame.mask(frame == "")
     frame.insert(0, "line", [line for line, _ in rows])
     for column in ("report_date", "period_start", "period_end"):
@@ -291,15 +311,20 @@ def read_log(path: str | Path) -> pd.DataFrame:
 
 
 def _as_increments(rows: pd.DataFrame, series: list[str], basis_column: str) -> pd.DataFrame:
-    """Cumulative rows become increments per series; other rows pass unchanged."""
-    cumulative = (rows["basis"] == "cumulative").fillna(False).astype(bool)
+    """Cumulative rows become increments per series; other rows pass unchanged.
+
+    A part of another figure (``part_of``) is not a step of a running series:
+    it keeps its stated value and the basis ``part``.
+    """
+    part = rows["part_of"].notna()
+    cumulative = ((rows["basis"] == "cumulative") & ~part).fillna(False).astype(bool)
     stated = rows[~cumulative].assign(revised_down=pd.array([False] * int((~cumulative).sum()),
                                                           dtype="boolean"))
     increments = cumulative_to_increments(
         rows[cumulative], by=series, date="period_end", start="period_start"
     )
     out = pd.concat([stated, increments]).loc[rows.index]
-    out[basis_column] = out["basis"].where(~cumulative, "increment")
+    out[basis_column] = out["basis"].where(~cumulative, "increment").where(~part, "part")
     return out
 
 
