@@ -56,6 +56,7 @@ from typing import Any
 import pandas as pd
 
 from refugeestudy import paths, schema
+from refugeestudy._hashing import package_fingerprint, sha256_file
 
 __all__ = ["OUTPUTS", "MANIFEST_NAME", "VIOLENCE_COUNTRIES", "BuildError", "InputReport",
            "BuildSummary", "build", "read_processed", "write_parquet"]
@@ -158,12 +159,6 @@ class BuildSummary:
 # --------------------------------------------------------------------------- helpers
 
 
-def _sha256(path: Path) -> str:
-    from refugeestudy.fetch import sha256_file
-
-    return sha256_file(path)
-
-
 def _count_rows(path: Path) -> int:
     """Data rows of a CSV file, or of the single CSV inside a zip (quoted newlines handled)."""
 
@@ -182,18 +177,6 @@ def _count_rows(path: Path) -> int:
                                               newline=""))
     with open(path, encoding="utf-8-sig", errors="replace", newline="") as handle:
         return count(handle)
-
-
-def _code_hash() -> str:
-    """SHA-256 over the package's Python sources: a code change invalidates the build."""
-    root = Path(__file__).resolve().parent
-    digest = hashlib.sha256()
-    for path in sorted(root.rglob("*.py")):
-        digest.update(path.relative_to(root).as_posix().encode())
-        digest.update(b"\0")
-        digest.update(path.read_bytes())
-        digest.update(b"\0")
-    return digest.hexdigest()
 
 
 def write_parquet(frame: pd.DataFrame, path: str | Path) -> Path:
@@ -305,7 +288,7 @@ def _gather(reports_dir: Path, cache: Path, lock_path: Path, registry, root: Pat
     for name in ("figures.csv", "sources.csv"):
         path = reports_dir / name
         inputs.append({"source": "reports", "path": path, "file": _reports_rel(path, root),
-                       "sha256": _sha256(path) if path.is_file() else "missing"})
+                       "sha256": sha256_file(path) if path.is_file() else "missing"})
     skipped: list[tuple[str, str]] = []
     lock = read_lock(lock_path)["sources"]
     for name, source in registry.sources.items():
@@ -331,7 +314,7 @@ def _gather(reports_dir: Path, cache: Path, lock_path: Path, registry, root: Pat
 def _fingerprint(inputs: list[dict[str, Any]]) -> str:
     from refugeestudy import __version__
 
-    payload = {"version": __version__, "code": _code_hash(),
+    payload = {"version": __version__, "code": package_fingerprint(),
                "inputs": [[i["source"], i["file"], i["sha256"]] for i in inputs],
                "countries": list(VIOLENCE_COUNTRIES)}
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
@@ -347,7 +330,7 @@ def _unchanged(processed: Path, fingerprint: str) -> dict[str, Any] | None:
     for name, file in OUTPUTS.items():
         recorded = manifest.get("outputs", {}).get(name, {})
         path = processed / file
-        if not path.is_file() or _sha256(path) != recorded.get("sha256"):
+        if not path.is_file() or sha256_file(path) != recorded.get("sha256"):
             return None
     return manifest
 
@@ -534,7 +517,7 @@ def build(processed_dir: str | Path | None = None, cache_dir: str | Path | None 
             path = write_parquet(tables[name], staging / file)
             with open(path, "rb+") as handle:
                 os.fsync(handle.fileno())
-            written[name] = {"file": file, "rows": len(tables[name]), "sha256": _sha256(path)}
+            written[name] = {"file": file, "rows": len(tables[name]), "sha256": sha256_file(path)}
         manifest = {
             "fingerprint": fingerprint,
             "inputs": [{"source": r.source, "file": r.file, "table": r.table,

@@ -47,7 +47,6 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime as _dt
-import hashlib
 import json
 import os
 import shutil
@@ -61,6 +60,7 @@ from urllib.parse import quote, quote_plus, urlencode
 
 from refugeestudy import paths
 from refugeestudy._atomic import atomic_write_text, fsync_dir, temp_path_for
+from refugeestudy._hashing import sha256_file
 
 __all__ = [
     "REGISTRY_NAME",
@@ -76,7 +76,6 @@ __all__ = [
     "default_cache_dir",
     "default_lock_path",
     "read_lock",
-    "sha256_file",
     "cached_path",
     "verify",
     "fetch",
@@ -397,24 +396,6 @@ def default_lock_path() -> Path:
     'fetch.lock.json'
     """
     return paths.raw_dir() / LOCK_NAME
-
-
-def sha256_file(path: str | Path) -> str:
-    """Return the SHA-256 of a file as 64 hex digits, reading it in chunks.
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> path = pathlib.Path(tempfile.mkdtemp()) / "x"
-    >>> _ = path.write_bytes(b"abc")
-    >>> sha256_file(path)[:16]
-    'ba7816bf8f01cfea'
-    """
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(_CHUNK), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def read_lock(lock_path: str | Path | None = None) -> dict[str, Any]:

@@ -18,7 +18,6 @@ Examples
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import subprocess
@@ -29,8 +28,9 @@ import numpy as np
 import pandas as pd
 
 from refugeestudy._atomic import atomic_write_text
+from refugeestudy._hashing import sha256_file
 
-__all__ = ["to_json", "write_results", "save_table", "sha256_file", "provenance", "git_commit",
+__all__ = ["to_json", "write_results", "save_table", "provenance", "git_commit",
            "TRACKED_FOR_PROVENANCE"]
 
 #: Paths whose last commit identifies the code and data behind a report.
@@ -91,15 +91,6 @@ def save_table(frame: pd.DataFrame, name: str, folder: str | Path = "tables") ->
     path = Path(folder) / f"{name}.csv"
     atomic_write_text(path, frame.to_csv(index=False, lineterminator="\n"))
     return path
-
-
-def sha256_file(path: str | Path) -> str:
-    """Return the SHA-256 hex digest of a file, read in 1 MiB blocks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def git_commit(root: str | Path) -> str:

@@ -41,8 +41,9 @@ import yaml
 
 from refugeestudy import __version__, paths
 from refugeestudy._atomic import atomic_write_bytes, atomic_write_text, replace_directory
+from refugeestudy._hashing import package_fingerprint, sha256_file
 from refugeestudy.params import check_parameters, declared_parameters
-from refugeestudy.report import git_commit, provenance, sha256_file, to_json
+from refugeestudy.report import git_commit, provenance, to_json
 
 __all__ = ["ReportSpec", "RunOutcome", "PlanError", "load_plan", "run_reports", "write_index"]
 
@@ -156,15 +157,6 @@ def _input_files(root: Path, patterns: tuple[str, ...]) -> list[Path]:
     for pattern in patterns:
         found.update(Path(p) for p in glob.glob(str(root / pattern)) if Path(p).is_file())
     return sorted(found)
-
-
-def _source_fingerprint() -> str:
-    digest = hashlib.sha256()
-    package = Path(__file__).resolve().parent
-    for path in sorted(package.rglob("*.py")):
-        digest.update(path.relative_to(package).as_posix().encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
 
 
 def _cache_key(spec: ReportSpec, inputs: list[Path], fingerprint: str) -> str:
@@ -331,7 +323,7 @@ def run_reports(
     """
     on_event = on_event or (lambda *args: None)
     root = paths.project_root()
-    fingerprint = _source_fingerprint()
+    fingerprint = package_fingerprint()
     commit = git_commit(root)
     outcomes: dict[str, RunOutcome] = {}
     pending = []
