@@ -69,6 +69,9 @@ def summary(ged: dict, reports: dict | None, profile_lines: list[str], elapsed: 
         lines.append(f"{'':<30} a/b = {ratios['a/b']:.2f} (≤ 1.0 {verdict(ratios['a/b'] <= 1.0)}); "
                      f"a/c = {ratios['a/c']:.2f} (≤ 1.5 {verdict(ratios['a/c'] <= 1.5)}); "
                      f"peak(a)/file = {mem:.2f} (≤ 1.0 {verdict(mem <= 1.0)}); panels (a) = (b): equal")
+        cached = ratios["a'/b"]
+        lines.append(f"{'':<30} a'/b = {cached:.2f} with the parse cache warm "
+                     f"(peak(a')/file = {entry['methods']['d']['peak_delta_bytes'] / entry['bytes']:.2f})")
         lines.append("")
     if reports:
         floor = reports["scenarios"]["floor"]["total_s"]

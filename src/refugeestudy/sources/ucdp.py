@@ -73,7 +73,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from refugeestudy import schema
+from refugeestudy import parse_cache, schema
 from refugeestudy.errors import InputError, Problem
 from refugeestudy.sources import _tabular
 
@@ -167,7 +167,7 @@ def _sniff(source: _tabular.Source) -> tuple[tuple[str, ...] | None, list[str]]:
     return layout, first
 
 
-def read_ged(path: str | Path) -> pd.DataFrame:
+def read_ged(path: str | Path, *, cache: bool = True) -> pd.DataFrame:
     """Read a UCDP GED file (global, candidate or country extract; CSV or zip).
 
     Parameters
@@ -175,6 +175,11 @@ def read_ged(path: str | Path) -> pd.DataFrame:
     path : str or Path
         A GED ``.csv`` (with or without header row), or a ``.zip`` holding
         exactly one such CSV.
+    cache : bool
+        Keep the result of a large file (≥ 32 MiB, e.g. the global file) as
+        parquet in the project's ``data/cache/parsed`` and read it from there
+        while the file and the package are unchanged
+        (:mod:`refugeestudy.parse_cache`). ``False`` always parses.
 
     Returns
     -------
@@ -197,6 +202,19 @@ def read_ged(path: str | Path) -> pd.DataFrame:
     >>> len(events), int(events["deaths_best"].sum())  # doctest: +SKIP
     (16566, 112337)
     """
+    if not cache:
+        return _parse_ged(Path(path))
+    return parse_cache.cached_read("ucdp_ged", path, _parse_ged, restore=_restore)
+
+
+def _restore(frame: pd.DataFrame) -> pd.DataFrame:
+    """Back from parquet: the schema's dtypes (dates in seconds), attrs kept."""
+    events = schema.conform(frame, "violence_events")
+    events.attrs = frame.attrs
+    return events
+
+
+def _parse_ged(path: Path) -> pd.DataFrame:
     source = _tabular.open_source(path, kind="GED")
     names, header = _sniff(source)
     if names is None:
