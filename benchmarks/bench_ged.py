@@ -116,16 +116,17 @@ def _panel_sql() -> str:
                e.best,
                CASE WHEN e.low IS NULL THEN NULL ELSE least(e.low, e.best) END AS low,
                CASE WHEN e.high IS NULL THEN NULL ELSE greatest(e.high, e.best) END AS high,
-               CASE WHEN e.country_id IN ({", ".join(map(str, syrian_gw))})
-                      OR ((e.country_id IS NULL OR e.country_id NOT IN ({known_gw}))
-                          AND lower(trim(e.country)) = 'syria')
-                    THEN nullif(trim(e.adm_1), '') END AS syrian_adm1
+               nullif(trim(e.adm_1), '') AS syrian_adm1
         FROM read_csv($path, header = true, delim = ',', quote = '"', escape = '"',
                       strict_mode = true, null_padding = false,
                       types = {{'id': 'VARCHAR', 'adm_1': 'VARCHAR', 'country': 'VARCHAR',
                                'date_start': 'VARCHAR', 'date_end': 'VARCHAR',
                                'best': 'BIGINT', 'low': 'BIGINT', 'high': 'BIGINT',
                                'country_id': 'BIGINT'}}) AS e
+        -- Syria only, as violence_panel(country="SYR"): by GW number, by name where unknown
+        WHERE e.country_id IN ({", ".join(map(str, syrian_gw))})
+           OR ((e.country_id IS NULL OR e.country_id NOT IN ({known_gw}))
+               AND lower(trim(e.country)) = 'syria')
     ),
     placed AS (
         SELECT date_trunc('month', ev.d) AS period, p.pcode, ev.syrian_adm1,

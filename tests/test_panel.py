@@ -145,3 +145,19 @@ def test_lagged_by_hand():
     named = lagged(pd.Series([1, 2]), [1], name="deaths")
     assert list(named.columns) == ["deaths_lag1"]
     assert lagged(pd.Series([1, 2]), [1]).columns.tolist() == ["x_lag1"]
+
+
+def test_violence_panel_keeps_syria_only_by_default():
+    # A global file: an Afghan event in 1989 must not enter Syria's panel or stretch its months.
+    events = schema.conform(pd.DataFrame({
+        "event_id": ["syr-1", "syr-0", "afg", "unknown-placed", "unknown-country"],
+        "country_iso3": ["SYR", "SYR", "AFG", None, None],
+        "admin1_pcode": ["SY06", None, None, "SY10", None],
+        "date_start": pd.to_datetime(["2025-03-06", "2025-04-02", "1989-01-01", "2025-03-09",
+                                      "1990-05-05"]),
+        "deaths_best": [10, 4, 100, 3, 50], "deaths_low": [10, 4, 100, 3, 50],
+        "deaths_high": [10, 4, 100, 3, 50]}), "violence_events")
+    panel = violence_panel(events, freq="MS")
+    assert panel["period"].dt.strftime("%Y-%m").unique().tolist() == ["2025-03", "2025-04"]
+    assert int(panel["deaths_best"].sum()) == 10 + 4 + 3
+    assert int(violence_panel(events, freq="YS", country=None)["deaths_best"].sum()) == 167

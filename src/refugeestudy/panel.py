@@ -84,6 +84,7 @@ def violence_panel(
     end: str | pd.Timestamp | None = None,
     admin1: Sequence[str] | None = None,
     complete: bool = True,
+    country: str | None = "SYR",
 ) -> pd.DataFrame:
     """Deaths per governorate and period, with low/high bounds.
 
@@ -101,6 +102,12 @@ def violence_panel(
         Fill every period × governorate cell, with 0 where nothing was recorded
         (right for event data such as GED, where no event means no recorded
         death; wrong for a log of reports, where no report means unknown).
+    country : str or None
+        Keep the events of this country (ISO3; default Syria, whose governorates
+        the p-codes name): a global GED file's other countries would otherwise
+        fall into the "no governorate" row and stretch the period range back to
+        1989. An event of unknown country is kept only if it has a governorate
+        p-code. ``None`` keeps every event.
 
     Returns
     -------
@@ -109,6 +116,10 @@ def violence_panel(
         deaths_high, records``, sorted by period then p-code.
     """
     frame = events
+    if country is not None:
+        same = (frame["country_iso3"] == country).fillna(False).astype(bool)
+        placed = frame["country_iso3"].isna() & frame["admin1_pcode"].notna()
+        frame = frame[same | placed]
     if start is not None:
         frame = frame[frame["date_start"] >= pd.Timestamp(start)]
     if end is not None:
