@@ -152,8 +152,8 @@ def run(
         elif kind == "start":
             _out.print(f"[cyan]▶[/cyan] {name}: running")
         elif outcome.status == "ran":
-            _out.print(f"[green]✓[/green] {name}: done in {outcome.seconds:.1f} s "
-                       f"({len(outcome.outputs)} files)")
+            _out.print(f"[green]✓[/green] {name}: done in {outcome.seconds:.1f} s, its cells "
+                       f"{outcome.cell_seconds:.1f} s ({len(outcome.outputs)} files)")
         else:
             _err.print(f"[red]✗[/red] {name}: failed after {outcome.seconds:.1f} s: "
                        f"{outcome.message}", soft_wrap=True)

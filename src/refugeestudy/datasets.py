@@ -1,15 +1,27 @@
-"""The tables a report reads: from ``data/processed`` when built, else from the curated log.
+"""The tables a report reads, from ``data/processed`` (built by ``refugeestudy build``).
 
-``refugeestudy build`` writes ``violence_events.parquet``, ``displacement_counts.parquet``
-and ``key_events.parquet`` to ``data/processed``, one table holding every source
-available. :func:`load_violence` and :func:`load_displacement` return the rows of
-one source; a source that is not there raises :class:`MissingSource` saying how
-to get it, so a report can state which inputs it used and which it lacks.
+Data move one way: ``data/raw`` → ``refugeestudy build`` → ``data/processed`` →
+notebooks. ``build`` writes ``violence_events.parquet``,
+``displacement_counts.parquet`` and ``key_events.parquet``, each holding every
+source available; :func:`load_violence` and :func:`load_displacement` return
+the rows of one source. A source that is not there raises
+:class:`MissingSource` saying how to get it, so a report can state which inputs
+it used and which it lacks (:func:`source_status`).
 
 Examples
 --------
->>> sorted(load_violence("reports")["source"].unique())
-['reports']
+>>> import tempfile
+>>> from refugeestudy import load_reports
+>>> from refugeestudy.build import write_parquet
+>>> folder = Path(tempfile.mkdtemp())
+>>> log = load_reports()
+>>> _ = write_parquet(log.violence, folder / "violence_events.parquet")
+>>> len(load_violence("reports", folder)) == len(log.violence)
+True
+>>> load_violence("ucdp_ged", folder)
+Traceback (most recent call last):
+...
+refugeestudy.datasets.MissingSource: source 'ucdp_ged' is not in data/processed/violence_events.parquet; to add it: refugeestudy fetch ucdp_ged && refugeestudy build (or --mirror DIR to take the files from a folder)
 """
 
 from __future__ import annotations
@@ -28,7 +40,7 @@ DISPLACEMENT_SOURCES = ("reports", "unhcr_population", "unhcr_asylum_application
                         "unhcr_asylum_decisions", "unhcr_flows", "unhcr_solutions",
                         "unhcr_demographics")
 _HOW_TO_GET = {
-    "ucdp_ged": "refugeestudy fetch ucdp_ged && refugeestudy build",
+    "reports": "refugeestudy build",
     "acled": "set ACLED_EMAIL and ACLED_PASSWORD (or ACLED_KEY), then refugeestudy fetch acled "
              "&& refugeestudy build",
 }
@@ -38,22 +50,20 @@ class MissingSource(LookupError):
     """A report asked for a source that has not been fetched and built."""
 
 
-def _table(name: str, processed_dir: Path | None) -> pd.DataFrame | None:
+def _table(name: str, processed_dir: Path | None) -> pd.DataFrame:
     from refugeestudy.build import read_processed
 
-    path = (processed_dir or paths.processed_dir()) / f"{name}.parquet"
-    return read_processed(name, path.parent) if path.exists() else None
+    folder = Path(processed_dir) if processed_dir is not None else paths.processed_dir()
+    if not (folder / f"{name}.parquet").exists():
+        raise MissingSource(f"data/processed/{name}.parquet does not exist; to make it: "
+                            "refugeestudy build")
+    return read_processed(name, folder)
 
 
 def _one_source(table: str, source: str, processed_dir: Path | None) -> pd.DataFrame:
     frame = _table(table, processed_dir)
-    if frame is not None and (frame["source"] == source).any():
+    if (frame["source"] == source).any():
         return frame[frame["source"] == source].reset_index(drop=True)
-    if source == "reports":
-        from refugeestudy.sources.reports import load_reports
-
-        log = load_reports()
-        return log.violence if table == "violence_events" else log.displacement
     how = _HOW_TO_GET.get(source, f"refugeestudy fetch {source} && refugeestudy build")
     raise MissingSource(f"source {source!r} is not in data/processed/{table}.parquet; "
                         f"to add it: {how} (or --mirror DIR to take the files from a folder)")
@@ -86,35 +96,26 @@ def load_displacement(source: str, processed_dir: Path | None = None) -> pd.Data
     return _one_source("displacement_counts", source, processed_dir)
 
 
-def load_key_events() -> pd.DataFrame:
-    """Return the dated key events of the curated log (earliest row per label).
+def load_key_events(processed_dir: Path | None = None) -> pd.DataFrame:
+    """Return the dated key events of the curated log, the earliest row per label.
 
-    Examples
-    --------
-    >>> load_key_events().set_index("label").loc["assad_fall", "date"].strftime("%Y-%m-%d")
-    '2024-12-08'
+    Several outlets date the same event; the earliest date (then the lowest
+    figure id) stands for the label.
     """
-    from refugeestudy.sources.reports import load_reports
-
-    events = load_reports().events.sort_values(["date", "event_id"])
+    events = _table("key_events", processed_dir).sort_values(["date", "event_id"])
     return events.drop_duplicates("label", keep="first").reset_index(drop=True)
 
 
-def source_status(sources: list[str], table: str = "violence_events") -> pd.DataFrame:
-    """Which of ``sources`` a report can use now: one row each, with rows available.
-
-    Examples
-    --------
-    >>> source_status(["reports"]).loc[0, "available"]
-    np.True_
-    """
+def source_status(sources: list[str], table: str = "violence_events",
+                  processed_dir: Path | None = None) -> pd.DataFrame:
+    """Which of ``sources`` a report can use now: one row each, with rows available."""
     loader = load_violence if table == "violence_events" else load_displacement
     rows = []
     for source in sources:
         try:
-            rows.append({"source": source, "available": True, "rows": len(loader(source)),
-                         "how_to_add": ""})
+            rows.append({"source": source, "available": True,
+                         "rows": len(loader(source, processed_dir)), "how_to_add": ""})
         except MissingSource as exc:
             rows.append({"source": source, "available": False, "rows": 0,
-                         "how_to_add": str(exc).split("to add it: ")[-1]})
+                         "how_to_add": str(exc).split("to add it: ")[-1].split("to make it: ")[-1]})
     return pd.DataFrame(rows)

@@ -97,6 +97,7 @@ class RunOutcome:
     seconds: float = 0.0
     message: str = ""
     outputs: list[str] = field(default_factory=list)
+    cell_seconds: float = 0.0  # time the notebook's own cells took (papermill's timing)
 
 
 def load_plan(plan_file: str | Path, plan: str = "embedded",
@@ -181,19 +182,26 @@ def _scrub(text: str, replacements: dict[str, str]) -> str:
     return text
 
 
-def _normalise_notebook(path: Path, root: Path, parameters: dict) -> None:
-    """Drop timestamps and machine paths from an executed notebook."""
+def _normalise_notebook(path: Path, root: Path, parameters: dict) -> float:
+    """Drop timestamps and machine paths from an executed notebook.
+
+    Returns the seconds its cells took to execute, read from papermill's
+    timings before they are dropped.
+    """
     import nbformat
 
     nb = nbformat.read(str(path), as_version=4)
     nb.metadata["papermill"] = {"parameters": parameters}
+    cell_seconds = 0.0
     for number, cell in enumerate(nb.cells):
+        cell_seconds += float(cell.metadata.get("papermill", {}).get("duration") or 0.0)
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
         cell["id"] = f"cell-{number}"  # papermill gives its injected cell a random id
     replacements = {str(root): "<project>", sys.prefix: "<venv>", str(Path.home()): "~"}
     text = _scrub(nbformat.writes(nb), replacements)
     atomic_write_text(path, text)
+    return cell_seconds
 
 
 def _failing_cell(executed: Path) -> tuple[int, str] | None:
@@ -261,7 +269,7 @@ def _execute(spec: ReportSpec, root: Path, inputs: list[Path], cell_timeout: int
         shutil.rmtree(staging, ignore_errors=True)
         return RunOutcome(spec.name, "failed", time.perf_counter() - started,
                           f"{type(exc).__name__}: {exc}; previous report left untouched")
-    _normalise_notebook(executed, root, spec.parameters)
+    cell_seconds = _normalise_notebook(executed, root, spec.parameters)
     _render_html(executed, staging / f"{spec.name}.html")
     results_path = staging / "results.json"
     results = json.loads(results_path.read_text()) if results_path.exists() else {}
@@ -271,7 +279,8 @@ def _execute(spec: ReportSpec, root: Path, inputs: list[Path], cell_timeout: int
     atomic_write_text(results_path, to_json(results))
     outputs = sorted(p.relative_to(staging).as_posix() for p in staging.rglob("*") if p.is_file())
     replace_directory(staging, spec.output)
-    return RunOutcome(spec.name, "ran", time.perf_counter() - started, outputs=outputs)
+    return RunOutcome(spec.name, "ran", time.perf_counter() - started, outputs=outputs,
+                      cell_seconds=cell_seconds)
 
 
 def write_index(specs: list[ReportSpec], output_root: Path) -> Path:
