@@ -166,13 +166,15 @@ def conform(frame: pd.DataFrame, table: str) -> pd.DataFrame:
     return pd.DataFrame(out, index=frame.index).reset_index(drop=True)
 
 
-def validate(frame: pd.DataFrame, table: str) -> pd.DataFrame:
+def validate(frame: pd.DataFrame, table: str, *, unique_ids_checked: bool = False) -> pd.DataFrame:
     """Check that ``frame`` is a valid ``table`` and return it unchanged.
 
     Checks columns and dtypes, unique non-missing ids, non-negative and ordered
     bounds (``low <= best <= high`` where present, except on increments derived
     from cumulative totals; a negative best only on a row flagged
-    ``revised_down``), and ``end >= start``.
+    ``revised_down``), and ``end >= start``. ``unique_ids_checked=True`` skips
+    the uniqueness pass when the caller has already checked the ids (a GED
+    reader checks the integer ids, cheaper than the prefixed text).
 
     Raises
     ------
@@ -196,9 +198,10 @@ def validate(frame: pd.DataFrame, table: str) -> pd.DataFrame:
     ids = frame[_ID[table]]
     if ids.isna().any():
         raise SchemaError(f"{table}: {_ID[table]} is missing on {int(ids.isna().sum())} rows")
-    duplicated = ids[ids.duplicated()]
-    if len(duplicated):
-        raise SchemaError(f"{table}: duplicated {_ID[table]}: {duplicated.head(5).tolist()}")
+    if not unique_ids_checked:  # a reader that checked its source's ids says so: no second pass
+        duplicated = ids[ids.duplicated()]
+        if len(duplicated):
+            raise SchemaError(f"{table}: duplicated {_ID[table]}: {duplicated.head(5).tolist()}")
     if table in _BOUNDS:
         low, best, high, start, end, basis = _BOUNDS[table]
 

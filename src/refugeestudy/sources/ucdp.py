@@ -289,7 +289,10 @@ def _parse_ged(path: Path) -> pd.DataFrame:
         "revised_down": False,
         "source_ref": ids,
     })
-    events = schema.validate(schema.conform(frame, "violence_events"), "violence_events")
+    del raw, admin1, ids  # the frame holds what it needs; free the rest before converting
+    events = schema.conform(frame, "violence_events")
+    del frame
+    events = schema.validate(events, "violence_events", unique_ids_checked=True)
     events.attrs["repairs"] = {"bounds_widened": int(unordered.sum())}
     if unordered.any():
         _log.info("%s: widened low/high to include best on %d events", source.label, int(unordered.sum()))
