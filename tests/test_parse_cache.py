@@ -88,7 +88,7 @@ def test_cached_ged_equals_parsed_ged_with_dtypes_and_repairs(tmp_path):
     parsed = ucdp.read_ged(REAL_GED, cache=False)
     for _ in range(2):  # a miss that writes, then a hit that reads back
         cached = parse_cache.cached_read("ucdp_ged", REAL_GED, ucdp._parse_ged,
-                                         cache_dir=tmp_path, min_bytes=1, restore=ucdp._restore)
+                                         cache_dir=tmp_path, min_bytes=1, table="violence_events")
         pd.testing.assert_frame_equal(cached, parsed)
         assert cached.attrs == parsed.attrs == {"repairs": {"bounds_widened": 101}}
         assert str(cached["date_start"].dtype) == "datetime64[s]"

@@ -39,7 +39,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from refugeestudy import paths
+from refugeestudy import paths, schema
 from refugeestudy._atomic import atomic_write_bytes
 from refugeestudy._hashing import package_fingerprint
 
@@ -78,7 +78,7 @@ def cache_key(reader: str, path: Path) -> str:
 
 def cached_read(reader: str, path: str | Path, read: Callable[[Path], pd.DataFrame], *,
                 cache_dir: Path | None = None, min_bytes: int = MIN_BYTES,
-                restore: Callable[[pd.DataFrame], pd.DataFrame] | None = None) -> pd.DataFrame:
+                table: str | None = None) -> pd.DataFrame:
     """Return ``read(path)``, from the parquet cache when the file is unchanged.
 
     Parameters
@@ -93,9 +93,10 @@ def cached_read(reader: str, path: str | Path, read: Callable[[Path], pd.DataFra
         Defaults to :func:`default_cache_dir`; with none, ``read`` is called.
     min_bytes : int
         Smaller files are not cached.
-    restore : callable, optional
-        Applied to a frame read back from the cache (e.g. to cast dtypes that
-        parquet does not keep, such as ``datetime64[s]``).
+    table : str, optional
+        A canonical table name (:data:`refugeestudy.schema.TABLES`): a frame
+        read back from the cache is cast to that schema's dtypes (parquet keeps
+        no ``datetime64[s]``), its ``attrs`` (e.g. counted repairs) kept.
     """
     path = Path(path)
     folder = cache_dir if cache_dir is not None else default_cache_dir()
@@ -105,7 +106,11 @@ def cached_read(reader: str, path: str | Path, read: Callable[[Path], pd.DataFra
     target = Path(folder) / f"{stem}-{cache_key(reader, path)}.parquet"
     if target.is_file():
         frame = pd.read_parquet(target)
-        return restore(frame) if restore is not None else frame
+        if table is None:
+            return frame
+        restored = schema.conform(frame, table)
+        restored.attrs = frame.attrs
+        return restored
     frame = read(path)
     import io
 

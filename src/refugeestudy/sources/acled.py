@@ -61,7 +61,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from refugeestudy import schema
+from refugeestudy import parse_cache, schema
 from refugeestudy.errors import InputError, Problem
 from refugeestudy.sources import _tabular
 
@@ -94,7 +94,7 @@ _NAME_TO_ISO3 = {
 }
 
 
-def read_acled(path: str | Path) -> pd.DataFrame:
+def read_acled(path: str | Path, *, cache: bool = True) -> pd.DataFrame:
     """Read an ACLED export CSV (or a zip holding one) as ``violence_events``.
 
     Parameters
@@ -102,6 +102,10 @@ def read_acled(path: str | Path) -> pd.DataFrame:
     path : str or Path
         The export file, as downloaded from ACLED (never committed: ACLED's
         licence forbids redistribution).
+    cache : bool
+        Keep the result of a large export (≥ 32 MiB) as parquet in the
+        project's ``data/cache/parsed`` and read it from there while the file
+        and the package are unchanged (:mod:`refugeestudy.parse_cache`).
 
     Returns
     -------
@@ -119,10 +123,16 @@ def read_acled(path: str | Path) -> pd.DataFrame:
 
     Examples
     --------
-    >>> events = read_acled("data/raw/acled/acled_syria_2025.csv")  # doctest: +SKIP
+    >>> events = read_acled("data/external/acled/acled_syria.csv")  # doctest: +SKIP
     >>> events["source"].unique().tolist()  # doctest: +SKIP
     ['acled']
     """
+    if not cache:
+        return _parse_acled(Path(path))
+    return parse_cache.cached_read("acled", path, _parse_acled, table="violence_events")
+
+
+def _parse_acled(path: Path) -> pd.DataFrame:
     source = _tabular.open_source(path, kind="ACLED export")
     text = _tabular.decode_head(source)
     _tabular.check_not_empty(source, text)

@@ -204,14 +204,7 @@ def read_ged(path: str | Path, *, cache: bool = True) -> pd.DataFrame:
     """
     if not cache:
         return _parse_ged(Path(path))
-    return parse_cache.cached_read("ucdp_ged", path, _parse_ged, restore=_restore)
-
-
-def _restore(frame: pd.DataFrame) -> pd.DataFrame:
-    """Back from parquet: the schema's dtypes (dates in seconds), attrs kept."""
-    events = schema.conform(frame, "violence_events")
-    events.attrs = frame.attrs
-    return events
+    return parse_cache.cached_read("ucdp_ged", path, _parse_ged, table="violence_events")
 
 
 def _parse_ged(path: Path) -> pd.DataFrame:
