@@ -33,10 +33,10 @@ def main(argv: list[str] | None = None) -> Path:
     from refugeestudy.sources.ucdp import read_ged
 
     path = make_synthetic_ged.ensure(args.rows)
-    violence_panel(read_ged(path), freq="MS")  # warm: page cache, lazy imports
+    violence_panel(read_ged(path, cache=False), freq="MS")  # warm: page cache, lazy imports
     profiler = Profiler(interval=args.interval)
     profiler.start()
-    violence_panel(read_ged(path), freq="MS")
+    violence_panel(read_ged(path, cache=False), freq="MS")  # the parse itself, not the cache
     profiler.stop()
     text = profiler.output_text(unicode=True, color=False, show_all=False)
     out = HERE / "output" / f"profile_ged_{args.rows}.txt"

@@ -115,7 +115,9 @@ def violence_panel(
         Columns ``period, admin1_pcode, admin1, deaths_best, deaths_low,
         deaths_high, records``, sorted by period then p-code.
     """
-    frame = events
+    # Only the columns the panel needs: filtering copies what it keeps.
+    frame = events[["date_start", "admin1_pcode", "country_iso3",
+                    "deaths_best", "deaths_low", "deaths_high"]]
     if country is not None:
         same = (frame["country_iso3"] == country).fillna(False).astype(bool)
         placed = frame["country_iso3"].isna() & frame["admin1_pcode"].notna()
