@@ -59,26 +59,33 @@ def select_tolls(events: pd.DataFrame, *, reporter: str | None = None,
 
 
 def deaths_series(events: pd.DataFrame, *, admin1: Sequence[str], freq: str,
-                  start=None, end=None) -> pd.DataFrame:
-    """Deaths summed over ``admin1`` governorates per period: columns best, low, high."""
-    panel = violence_panel(events, freq=freq, start=start, end=end, admin1=admin1, complete=False)
+                  start=None, end=None, allocate: str = "start") -> pd.DataFrame:
+    """Deaths summed over ``admin1`` governorates per period: columns best, low, high.
+
+    ``allocate`` places multi-day records (:data:`refugeestudy.panel.ALLOCATIONS`).
+    """
+    panel = violence_panel(events, freq=freq, start=start, end=end, admin1=admin1, complete=False,
+                           allocate=allocate)
     sums = panel.groupby("period")[["deaths_best", "deaths_low", "deaths_high"]].sum(skipna=False)
-    return sums.rename(columns=lambda c: c.removeprefix("deaths_")).astype("Int64")
+    return sums.rename(columns=lambda c: c.removeprefix("deaths_"))
 
 
 def arrivals_series(counts: pd.DataFrame, *, destination_country: str,
                     destination_admin1: str | None = None,
                     population_types: Sequence[str] = ("arrivals",), freq: str,
-                    start=None, end=None, combine: str = "max") -> pd.DataFrame:
+                    start=None, end=None, combine: str = "max",
+                    allocate: str = "start") -> pd.DataFrame:
     """People arriving at a destination per period: columns best, low, high.
 
     Parameters
     ----------
     combine : {"max", "sum"}
         How to combine several reporters' figures for one period: ``"max"``
-        keeps the largest (several outlets restating one count must not be
-        added), ``"sum"`` adds them (for a single-reporter source such as
+        keeps the reporter with the largest best count, with its own bounds
+        (several outlets restating one count must not be added); ``"sum"`` adds them (for a single-reporter source such as
         UNHCR, where rows are distinct people).
+    allocate : {"start", "spread"}
+        How multi-day counts are placed (:data:`refugeestudy.panel.ALLOCATIONS`).
 
     Examples
     --------
@@ -94,11 +101,17 @@ def arrivals_series(counts: pd.DataFrame, *, destination_country: str,
     if destination_admin1 is not None:
         rows = rows[rows["destination_admin1"] == destination_admin1]
     panel = displacement_panel(rows, freq=freq, by=("reporter",), population_types=population_types,
-                               start=start, end=end)
+                               start=start, end=end, allocate=allocate)
     columns = ["count_best", "count_low", "count_high"]
-    grouped = panel.groupby("period")[columns]
-    sums = grouped.max() if combine == "max" else grouped.sum(skipna=False)
-    return sums.rename(columns=lambda c: c.removeprefix("count_")).astype("Int64")
+    if combine == "max":
+        # The reporter with the largest best count stands for the period, with its own bounds.
+        ranked = panel.sort_values(["period", "count_best"], ascending=[True, False], kind="stable")
+        sums = ranked.groupby("period").head(1).set_index("period")[columns]
+    elif combine == "sum":
+        sums = panel.groupby("period")[columns].sum(skipna=False)
+    else:
+        raise ValueError(f"unknown combine rule {combine!r}; expected max or sum")
+    return sums.rename(columns=lambda c: c.removeprefix("count_"))
 
 
 def align(deaths: pd.DataFrame, arrivals: pd.DataFrame, *, freq: str, start=None,

@@ -6,9 +6,12 @@ A bound that is unknown on any row of a cell (e.g. "at least 50" has no upper
 bound) makes that cell's bound unknown: a sum is never smaller than it should
 be because a missing value was read as zero.
 
-Rows are placed in the period of their start date (``date_start`` /
-``period_start``); a multi-day report or an event known only to the month is
-therefore counted in the period where it begins.
+By default a row is placed in the period of its start date (``date_start`` /
+``period_start``), UCDP's convention: an event known only to the month counts in
+the period where it begins. ``allocate="spread"`` shares a multi-day record
+equally over the days it covers instead, which suits reported counts ("21,637
+arrivals from 1 to 25 March"): placed at their start they would seem to precede
+what caused them.
 
 Examples
 --------
@@ -26,12 +29,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 
 from refugeestudy import schema
 from refugeestudy.clean.places import GOVERNORATES
 
-__all__ = ["FREQUENCIES", "violence_panel", "displacement_panel", "period_start", "lagged"]
+__all__ = ["FREQUENCIES", "ALLOCATIONS", "violence_panel", "displacement_panel", "period_start",
+           "spread_over_days", "lagged"]
+
+#: How a record that spans several days is placed in periods: all of it in the
+#: period of its first day (``start``, the GED convention), or an equal share on
+#: each day it covers (``spread``; a weekly count of 700 adds 100 to each day).
+ALLOCATIONS = ("start", "spread")
 
 #: Accepted period frequencies: pandas offset aliases of period starts.
 FREQUENCIES = {"D": "day", "W-MON": "week (from Monday)", "MS": "month", "QS": "quarter", "YS": "year"}
@@ -63,11 +73,54 @@ def period_start(dates: pd.Series, freq: str) -> pd.Series:
     return pd.Series(out.astype("datetime64[s]"), index=dates.index)
 
 
+def spread_over_days(frame: pd.DataFrame, start: str, end: str,
+                     values: Sequence[str]) -> pd.DataFrame:
+    """One row per day a record covers, each holding an equal share of its values.
+
+    The result has the record's other columns, a ``day`` column and a
+    ``_record`` column (the record's position), values as float64 shares;
+    a missing value stays missing on every day.
+
+    Examples
+    --------
+    >>> counts = pd.DataFrame({"from": pd.to_datetime(["2025-03-01", "2025-03-05"]),
+    ...                        "to": pd.to_datetime(["2025-03-02", "2025-03-05"]),
+    ...                        "n": pd.array([10, None], dtype="Int64")})
+    >>> out = spread_over_days(counts, "from", "to", ["n"])
+    >>> out["day"].dt.strftime("%d").tolist(), out["n"].tolist()
+    (['01', '02', '05'], [5.0, 5.0, nan])
+    """
+    first = frame[start].to_numpy(dtype="datetime64[D]")
+    last = frame[end].fillna(frame[start]).to_numpy(dtype="datetime64[D]")
+    days = (last - first).astype("int64") + 1
+    if (days < 1).any():
+        raise ValueError(f"{end} before {start} on {int((days < 1).sum())} records")
+    positions = np.repeat(np.arange(len(frame)), days)
+    offsets = np.arange(len(positions)) - np.repeat(np.cumsum(days) - days, days)
+    out = frame.iloc[positions].reset_index(drop=True)
+    out["day"] = (first[positions] + offsets.astype("timedelta64[D]")).astype("datetime64[s]")
+    out["_record"] = positions
+    share = np.repeat(days, days).astype("float64")
+    for column in values:
+        out[column] = out[column].astype("float64") / share
+    return out
+
+
 def _sum_bounds(frame: pd.DataFrame, keys: list[str], columns: Sequence[str]) -> pd.DataFrame:
     grouped = frame.groupby(keys, sort=True, observed=True, dropna=False)
     sums = grouped[list(columns)].sum(skipna=False)
-    sums["records"] = grouped.size()
+    sums["records"] = grouped["_record"].nunique() if "_record" in frame else grouped.size()
     return sums
+
+
+def _allocated(frame: pd.DataFrame, start: str, end: str, values: Sequence[str],
+               allocate: str) -> tuple[pd.DataFrame, str]:
+    """The frame to aggregate and the date column that places each row."""
+    if allocate == "start":
+        return frame, start
+    if allocate == "spread":
+        return spread_over_days(frame, start, end, values), "day"
+    raise ValueError(f"unknown allocation {allocate!r}; expected one of {', '.join(ALLOCATIONS)}")
 
 
 def _complete(sums: pd.DataFrame, keys: list[str], periods: pd.DatetimeIndex,
@@ -85,6 +138,7 @@ def violence_panel(
     admin1: Sequence[str] | None = None,
     complete: bool = True,
     country: str | None = "SYR",
+    allocate: str = "start",
 ) -> pd.DataFrame:
     """Deaths per governorate and period, with low/high bounds.
 
@@ -95,7 +149,8 @@ def violence_panel(
     freq : str
         One of :data:`FREQUENCIES`.
     start, end : str or Timestamp, optional
-        Keep events starting within ``[start, end]``.
+        Keep events starting within ``[start, end]`` (with ``spread``: the
+        days within it).
     admin1 : sequence of str, optional
         p-codes to keep (``None`` keeps all, including missing = country level).
     complete : bool
@@ -108,6 +163,9 @@ def violence_panel(
         fall into the "no governorate" row and stretch the period range back to
         1989. An event of unknown country is kept only if it has a governorate
         p-code. ``None`` keeps every event.
+    allocate : {"start", "spread"}
+        See :data:`ALLOCATIONS`. With ``spread`` the sums are float shares and
+        ``start``/``end`` cut a record's span (only its days inside count).
 
     Returns
     -------
@@ -116,21 +174,22 @@ def violence_panel(
         deaths_high, records``, sorted by period then p-code.
     """
     # Only the columns the panel needs: filtering copies what it keeps.
-    frame = events[["date_start", "admin1_pcode", "country_iso3",
-                    "deaths_best", "deaths_low", "deaths_high"]]
+    values = ("deaths_best", "deaths_low", "deaths_high")
+    frame = events[["date_start", "date_end", "admin1_pcode", "country_iso3", *values]]
     if country is not None:
         same = (frame["country_iso3"] == country).fillna(False).astype(bool)
         placed = frame["country_iso3"].isna() & frame["admin1_pcode"].notna()
         frame = frame[same | placed]
-    if start is not None:
-        frame = frame[frame["date_start"] >= pd.Timestamp(start)]
-    if end is not None:
-        frame = frame[frame["date_start"] <= pd.Timestamp(end)]
     if admin1 is not None:
         frame = frame[frame["admin1_pcode"].isin(list(admin1))]
+    frame, when = _allocated(frame, "date_start", "date_end", values, allocate)
+    if start is not None:
+        frame = frame[frame[when] >= pd.Timestamp(start)]
+    if end is not None:
+        frame = frame[frame[when] <= pd.Timestamp(end)]
     keys = ["period", "admin1_pcode"]
-    frame = frame.assign(period=period_start(frame["date_start"], freq))
-    sums = _sum_bounds(frame, keys, ("deaths_best", "deaths_low", "deaths_high"))
+    frame = frame.assign(period=period_start(frame[when], freq))
+    sums = _sum_bounds(frame, keys, values)
     if complete and len(frame):
         first = pd.Timestamp(start) if start is not None else frame["period"].min()
         last = pd.Timestamp(end) if end is not None else frame["period"].max()
@@ -153,6 +212,7 @@ def displacement_panel(
     population_types: Sequence[str] | None = None,
     start: str | pd.Timestamp | None = None,
     end: str | pd.Timestamp | None = None,
+    allocate: str = "start",
 ) -> pd.DataFrame:
     """People counted per destination and period, with low/high bounds.
 
@@ -167,7 +227,10 @@ def displacement_panel(
     population_types : sequence of str, optional
         Keep only these population types.
     start, end : str or Timestamp, optional
-        Keep records whose period starts within ``[start, end]``.
+        Keep records whose period starts within ``[start, end]`` (with
+        ``spread``: the days within it).
+    allocate : {"start", "spread"}
+        See :data:`ALLOCATIONS`.
 
     Returns
     -------
@@ -186,16 +249,18 @@ def displacement_panel(
     >>> displacement_panel(counts)["count_best"].tolist()
     [99, 50]
     """
+    values = ("count_best", "count_low", "count_high")
     frame = counts
     if population_types is not None:
         frame = frame[frame["population_type"].isin(list(population_types))]
+    frame, when = _allocated(frame, "period_start", "period_end", values, allocate)
     if start is not None:
-        frame = frame[frame["period_start"] >= pd.Timestamp(start)]
+        frame = frame[frame[when] >= pd.Timestamp(start)]
     if end is not None:
-        frame = frame[frame["period_start"] <= pd.Timestamp(end)]
+        frame = frame[frame[when] <= pd.Timestamp(end)]
     keys = ["period", *by, "population_type"]
-    frame = frame.assign(period=period_start(frame["period_start"], freq))
-    sums = _sum_bounds(frame, keys, ("count_best", "count_low", "count_high"))
+    frame = frame.assign(period=period_start(frame[when], freq))
+    sums = _sum_bounds(frame, keys, values)
     out = sums.reset_index()
     out["records"] = out["records"].astype("int64")
     return out.sort_values(keys, kind="stable", na_position="last").reset_index(drop=True)
