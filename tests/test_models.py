@@ -200,3 +200,12 @@ def test_naive_baselines_ignore_index_labels():
     out = naive_baselines(y)
     # last value: |0-10|, |5-0| → 7.5; historical mean: |0-10|, |5-5| → 5
     assert out["mae"].tolist() == pytest.approx([7.5, 5.0], abs=1e-12)
+
+
+def test_interrupted_time_series_needs_three_periods_each_side():
+    # Two periods before the break would be fitted exactly by level and trend: left out, said so.
+    periods = pd.Series(pd.date_range("2025-01-01", periods=6, freq="MS"))
+    fit = interrupted_time_series(pd.Series([2, 3, 9, 8, 9, 10]), periods,
+                                  {"early": pd.Timestamp("2025-03-01")})
+    assert list(fit.params.index) == ["const", "trend"]
+    assert fit.notes[0] == "breakpoint early (2025-03-01) left out: 2 periods before, 4 after"

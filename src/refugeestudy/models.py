@@ -43,6 +43,7 @@ __all__ = [
 ]
 
 FAMILIES = ("poisson", "negbin")
+_MIN_SIDE = 3  # periods needed on each side of an interrupted-time-series breakpoint
 _DIGITS = 8
 
 
@@ -270,8 +271,9 @@ def interrupted_time_series(
 ) -> ModelResult:
     """Fit a count model of ``y`` with a trend and level/slope changes at ``breakpoints``.
 
-    Breakpoints with fewer than two observations on either side are left out
-    and a note says so (they would not be identified).
+    Breakpoints with fewer than three observations on either side are left
+    out and a note says so: with two, a side's level and slope fit it exactly
+    (no residual to estimate anything from), which only looks like precision.
 
     Examples
     --------
@@ -284,7 +286,7 @@ def interrupted_time_series(
     usable, notes = {}, []
     for label, date in breakpoints.items():
         after = int((periods >= pd.Timestamp(date)).sum())
-        if after < 2 or len(periods) - after < 2:
+        if after < _MIN_SIDE or len(periods) - after < _MIN_SIDE:
             notes.append(f"breakpoint {label} ({pd.Timestamp(date).date()}) left out: "
                          f"{len(periods) - after} periods before, {after} after")
         else:
