@@ -40,6 +40,7 @@ Examples
 
 from __future__ import annotations
 
+from refugeestudy.errors import RefugeestudyError
 import contextlib
 import csv
 import hashlib
@@ -79,7 +80,7 @@ _ID = {"violence_events": "event_id", "displacement_counts": "record_id", "key_e
 _COUNTRY_NAMES = {"SYR": "Syria"}
 
 
-class BuildError(RuntimeError):
+class BuildError(RefugeestudyError, RuntimeError):
     """The inputs cannot be combined into the canonical tables (nothing was written).
 
     Examples

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from refugeestudy.errors import RefugeestudyError
 import pandas as pd
 
 from refugeestudy import paths
@@ -46,7 +47,7 @@ _HOW_TO_GET = {
 }
 
 
-class MissingSource(LookupError):
+class MissingSource(RefugeestudyError, LookupError):
     """A report asked for a source that has not been fetched and built."""
 
 

@@ -10,7 +10,33 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["InputError", "Problem"]
+__all__ = ["RefugeestudyError", "InputError", "Problem"]
+
+
+class RefugeestudyError(Exception):
+    """Root of every error the package raises on purpose.
+
+    The command line maps any of these to one line, ``error: <message>``, then
+    ``hint: <hint>`` when there is one, and exit code 1 (usage errors: 2). A
+    traceback from ``refugeestudy`` is therefore always a bug.
+
+    Parameters
+    ----------
+    message : str
+        What was expected, what was found, where.
+    hint : str, optional
+        What to do about it (the likely cause, the command that fixes it).
+
+    Examples
+    --------
+    >>> err = RefugeestudyError("data/processed/x.parquet is missing", hint="refugeestudy build")
+    >>> str(err), err.hint
+    ('data/processed/x.parquet is missing', 'refugeestudy build')
+    """
+
+    def __init__(self, message: str = "", hint: str | None = None):
+        super().__init__(message)
+        self.hint = hint
 
 
 @dataclass(frozen=True)
@@ -47,7 +73,7 @@ class Problem:
         return f"{prefix}: {self.message}" if prefix else self.message
 
 
-class InputError(ValueError):
+class InputError(RefugeestudyError, ValueError):
     """An input file is malformed; lists every problem found, not only the first.
 
     Parameters
@@ -72,8 +98,8 @@ class InputError(ValueError):
     def __init__(self, path: str | Path, problems: list[Problem], hint: str | None = None):
         self.path = Path(path)
         self.problems = list(problems)
-        self.hint = hint
-        super().__init__(self._render())
+        super().__init__("", hint)
+        self.args = (self._render(),)
 
     def _render(self) -> str:
         name = str(self.path)

@@ -44,6 +44,7 @@ Examples
 
 from __future__ import annotations
 
+from refugeestudy.errors import RefugeestudyError
 import contextlib
 import csv
 import datetime as _dt
@@ -92,7 +93,7 @@ _USER_AGENT = "refugeestudy-fetch (+https://github.com/; research use)"
 # --------------------------------------------------------------------------- errors
 
 
-class FetchError(RuntimeError):
+class FetchError(RefugeestudyError, RuntimeError):
     """A source could not be fetched, or the cache does not hold what the lock says.
 
     Examples

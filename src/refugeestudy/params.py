@@ -30,6 +30,7 @@ refugeestudy.params.ParameterError: unknown parameter 'max_lags' (did you mean '
 
 from __future__ import annotations
 
+from refugeestudy.errors import RefugeestudyError
 import ast
 import datetime as dt
 import difflib
@@ -46,7 +47,7 @@ __all__ = ["ParameterSpec", "ParameterError", "parse_parameter_cell", "declared_
 SECRET_NAMES = re.compile(r"(key|token|secret|password|passwd|email)", re.IGNORECASE)
 
 
-class ParameterError(ValueError):
+class ParameterError(RefugeestudyError, ValueError):
     """A report's parameters do not match what its notebook declares."""
 
 

@@ -25,6 +25,7 @@ For each report :func:`run_reports`:
 
 from __future__ import annotations
 
+from refugeestudy.errors import RefugeestudyError
 import concurrent.futures as futures
 import glob
 import hashlib
@@ -51,7 +52,7 @@ DEFAULT_CELL_TIMEOUT = 600
 _CACHE_FOLDER = ".runcache"
 
 
-class PlanError(ValueError):
+class PlanError(RefugeestudyError, ValueError):
     """The run plan is malformed, names an unknown report, or a parameter is wrong."""
 
 

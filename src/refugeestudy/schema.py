@@ -25,6 +25,7 @@ Examples
 
 from __future__ import annotations
 
+from refugeestudy.errors import RefugeestudyError
 import pandas as pd
 
 __all__ = [
@@ -119,7 +120,7 @@ _BOUNDS = {
 _ID = {"violence_events": "event_id", "displacement_counts": "record_id", "key_events": "event_id"}
 
 
-class SchemaError(ValueError):
+class SchemaError(RefugeestudyError, ValueError):
     """A canonical table breaks its schema: a bug in a reader, never bad user input."""
 
 
