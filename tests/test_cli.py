@@ -180,6 +180,7 @@ def test_validate_line_numbers_count_physical_lines(tmp_path):
 def test_validate_bom_prefixed_file_is_accepted(tmp_path):
     path = tmp_path / "figures.csv"
     path.write_bytes(b"\xef\xbb\xbf" + (LOG_OK / "figures.csv").read_bytes())
+    shutil.copy(LOG_OK / "sources.csv", tmp_path / "sources.csv")
     before = path.read_bytes()
     code, output = _invoke("validate", str(path))
     assert code == 0, output

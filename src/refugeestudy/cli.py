@@ -48,13 +48,10 @@ def validate(
     path: Path = typer.Argument(..., help="A curated log file (figures.csv) to check."),
 ) -> None:
     """Check a curated report log file (and its sources.csv beside it); list every problem."""
-    from refugeestudy.sources.reports import check_log, check_sources
+    from refugeestudy.sources.reports import validate_log
 
     try:
-        rows = check_log(path)
-        sources = path.parent / "sources.csv"
-        if sources.is_file():
-            check_sources(sources, rows, path)
+        rows = validate_log(path)
     except InputError as exc:
         _err.print("invalid ", style="red", end="")
         _err.print(str(exc), markup=False, soft_wrap=True)

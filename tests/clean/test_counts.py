@@ -96,7 +96,7 @@ def _toll(rows):
 
 def test_increments_by_hand_with_interleaved_series():
     toll = _toll([
-        ("A", "2025-03-06", "2025-03-09", 240, 240, None),
+        ("A", "2025-03-06", "2025-03-09", 240, 240, 240),
         ("B", "2025-03-06", "2025-03-07", 10, 10, 10),
         ("A", "2025-03-06", "2025-03-07", 100, 100, None),
         ("A", "2025-03-06", "2025-03-08", 250, 250, None),
@@ -135,3 +135,18 @@ def test_restatement_on_same_date_covers_that_date():
     out = cumulative_to_increments(toll, by=["who"], date="as_of", start="start")
     assert out["best"].tolist() == [100, 20]
     assert out["start"].dt.strftime("%F").tolist() == ["2025-03-06", "2025-03-08"]
+
+
+def test_lower_but_compatible_figure_is_no_revision_and_keeps_the_level():
+    # SOHR: exactly 1,018 (8 March), then "over 1,000" (a rounded relay, best 1,001) and
+    # "nearly 1,500" (1,350-1,650), then exactly 1,454: only a contradiction is a revision.
+    toll = _toll([("A", "2025-03-06", "2025-03-08", 1018, 1018, 1018),
+                  ("A", "2025-03-06", "2025-03-08", 1001, 1001, None),
+                  ("A", "2025-03-06", "2025-03-10", 1350, 1500, 1650),
+                  ("A", "2025-03-06", "2025-03-10", 1454, 1454, 1454),
+                  ("A", "2025-03-06", "2025-03-12", 1300, 1300, 1300)])
+    out = cumulative_to_increments(toll, by=["who"], date="as_of", start="start")
+    assert out["best"].tolist() == [1018, 0, 482, 0, -200]
+    assert out["revised_down"].tolist() == [False, False, False, False, True]
+    assert out["best"].cumsum().tolist() == [1018, 1018, 1500, 1500, 1300]
+    assert out["low"].tolist() == [1018, 0, 332, 0, -50]

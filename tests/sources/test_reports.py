@@ -54,12 +54,41 @@ def _date_or_none(text: str):
 
 def _stated_best(row: dict) -> int:
     """The best value of a stated count, by the README's rules (worked out here, not imported)."""
-    n = int(row["count"])
-    if row["qualifier"] == "more_than":
-        return n + 1
-    if row["qualifier"] == "between":
-        return (n + int(row["count_high"])) // 2
-    return n
+    return _stated_bounds(row)[1]
+
+
+def _stated_bounds(row: dict) -> tuple:
+    """(low, best, high) of a stated count by the README's rules (None = unbounded)."""
+    n, q = int(row["count"]), row["qualifier"]
+    if q == "more_than":
+        return n + 1, n + 1, None
+    if q == "at_least":
+        return n, n, None
+    if q == "between":
+        m = int(row["count_high"])
+        return n, (n + m) // 2, m
+    if q == "approximately":
+        return n * 9 // 10, n, -(-n * 11 // 10)
+    if q == "up_to":
+        return None, n, n
+    return n, n, n
+
+
+def _curve(rows: list[dict]) -> list[tuple[str, int, bool]]:
+    """Walk one producer's running totals in date order: (figure id, level, revised down).
+
+    The README's rule, written out here: a later figure lowers the level only when its upper
+    bound is below the level's lower bound (a contradiction); a lower but compatible figure
+    (a rounded or late relay) leaves the level unchanged.
+    """
+    level, out = None, []
+    for r in sorted(rows, key=lambda r: (r["period_end"], r["_line"])):
+        low, best, high = _stated_bounds(r)
+        down = level is not None and high is not None and level[0] is not None and high < level[0]
+        if level is None or down or best >= level[1]:
+            level = (low, best, high)
+        out.append((r["figure_id"], level[1], down))
+    return out
 
 
 def _cell_int(value):
@@ -94,7 +123,7 @@ def test_real_log_is_nonempty_and_has_expected_header(raw):
     with REAL_LOG.open(encoding="utf-8-sig", newline="") as handle:
         header = next(csv.reader(handle))
     assert tuple(header) == FIGURE_COLUMNS + ("part_of",)
-    assert len(raw) > 100  # 144 figures when these tests were written
+    assert len(raw) == 187
 
 
 def test_figures_hold_every_row_exactly_as_entered(raw, log):
@@ -194,7 +223,8 @@ def test_governorate_rows_read_back_as_entered(raw, log):
     "fid, spelling, pcode, subject, count",
     [("F018", "Latakia", "SY06", "civilians", 683), ("F019", "Tartous", "SY10", "civilians", 433),
      ("F020", "Hama", "SY05", "civilians", 255), ("F021", "Homs", "SY04", "civilians", 12),
-     ("F027", "Tartus", "SY10", "civilians", 466), ("F101", "Latakia", "SY06", "total", 866)],
+     ("F027", "Tartus", "SY10", "civilians", 466), ("F101", "Latakia", "SY06", "civilians", 866),
+     ("F155", "Tartus", "SY10", "civilians", 34), ("F174", "Sweida", "SY13", "total", 1000)],
 )
 def test_governorate_literal_values(by_id, fid, spelling, pcode, subject, count):
     got = by_id.loc[fid]
@@ -206,7 +236,8 @@ def _series_check(raw_rows, violence):
     """Sum each reporter × governorate × subject × start series' increments in date order.
 
     A running total is "since period_start": totals since different starts are
-    different series (SOHR's since 2024-12-08 vs since 2025-03-06).
+    different series (SOHR's since 2024-12-08 vs since 2025-03-06). The running sum
+    must be the series' level at each row, by the rule of :func:`_curve`.
     """
     table = violence.set_index("event_id")
     series = defaultdict(list)
@@ -217,13 +248,12 @@ def _series_check(raw_rows, violence):
             series[key].append(r)
     checked = 0
     for key, rows in series.items():
-        rows = sorted(rows, key=lambda r: (r["period_end"], r["_line"]))
-        running = {"deaths_best": 0}
-        for r in rows:
-            got = table.loc[r["figure_id"]]
+        running = 0
+        for fid, level, _ in _curve(rows):
+            got = table.loc[fid]
             assert got["deaths_basis"] == "increment"
-            running["deaths_best"] += int(got["deaths_best"])
-            assert running["deaths_best"] == _stated_best(r), (key, r["figure_id"])
+            running += int(got["deaths_best"])
+            assert running == level, (key, fid)
             checked += 1
     return series, checked
 
@@ -238,7 +268,7 @@ def test_governorate_increments_sum_back_to_reported_totals(raw, log):
         if r["kind"] == "deaths" and r["basis"] == "period":
             got = table.loc[r["figure_id"]]
             assert int(got["deaths_best"]) == int(r["count"])
-            assert got["deaths_basis"] == "period"
+            assert got["deaths_basis"] == ("part" if r["part_of"] else "period")
             assert got["admin1_name"] == r["origin_admin1"]
             assert str(got["date_start"].date()) == r["period_start"]
 
@@ -259,36 +289,43 @@ def test_latakia_sohr_civilian_series_by_hand(log):
 
 
 # --------------------------------------------------------------------------- downward revisions
-def test_downward_revisions_flagged_not_clipped(raw, log):
-    # Independently: a cumulative row whose total is below the previous total of its series.
+def test_downward_revisions_only_where_a_producer_contradicts_itself(raw, log):
+    # Independently: walk each producer × governorate × subject × start series by the rule.
     series = defaultdict(list)
     for r in raw:
         if r["kind"] == "deaths" and r["basis"] == "cumulative" and not r.get("part_of"):
             pcode = governorate_pcode(r["origin_admin1"]) if r["origin_admin1"] else None
             series[(r["figure_by"], pcode, r["subject"], r["period_start"])].append(r)
-    expected = {}
-    for rows in series.values():
-        rows = sorted(rows, key=lambda r: (r["period_end"], r["_line"]))
-        for prev, cur in zip(rows, rows[1:]):
-            if _stated_best(cur) < _stated_best(prev):
-                expected[cur["figure_id"]] = _stated_best(cur) - _stated_best(prev)
-    assert expected, "the real log holds downward revisions"
+    expected = {fid for rows in series.values() for fid, _, down in _curve(rows) if down}
     v = log.violence.set_index("event_id")
-    flagged = v[v["revised_down"].fillna(False).astype(bool)]
-    assert sorted(flagged.index) == sorted(expected)
-    for fid, change in expected.items():
-        assert int(v.loc[fid, "deaths_best"]) == change < 0
-    # A literal: SOHR's "over 1,000" (F039, best 1,001) after "more than 1,018" (F015, best
-    # 1,019) as of the same day → -18 kept.
-    assert int(v.loc["F039", "deaths_best"]) == 1001 - 1019
-    assert bool(v.loc["F039", "revised_down"])
+    flagged = set(v.index[v["revised_down"].fillna(False).astype(bool)])
+    assert flagged == expected
+    # The real log holds none: the six of the old rule were a rounded relay after an exact
+    # figure (F039, F080 "over 1,000" after 1,018; F075 1,454 after "nearly 1,500"), late relays
+    # of older numbers (F129 "over 147", F131 "over 200") and a mislabelled subject (F038 after
+    # F042, whose 213 counts combatants of both sides).
+    assert flagged == set()
+    assert int(v.loc["F039", "deaths_best"]) == 0 and not bool(v.loc["F039", "revised_down"])
+    assert int(v.loc["F075", "deaths_best"]) == 0  # nearly 1,500 (F072) stays the level
+    assert log.figures.set_index("figure_id").loc["F042", "subject"] == "combatants"
+
+
+def test_a_contradicting_total_is_a_downward_revision(tmp_path):
+    shutil.copy(LOG_OK / "sources.csv", tmp_path / "sources.csv")
+    text = (LOG_OK / "figures.csv").read_text()
+    (tmp_path / "figures.csv").write_text(text.replace("240,,exact", "240,,at_least"))
+    v = load_reports(tmp_path).violence.set_index("event_id")
+    assert int(v.loc["F003", "deaths_best"]) == 0  # "at least 240" after "at least 250": compatible
+    assert not bool(v.loc["F003", "revised_down"])
 
 
 def test_parts_keep_their_stated_value_and_are_no_revision(log):
     # Banyas alone (F014, 60) is part of SOHR's coastal civilian toll (F013, 340), and SNHR's
-    # deaths by perpetrator (F098 889, F099 446) are parts of its 1,334 (F097): not revisions.
+    # deaths by perpetrator (F098 889 of F097; F168 889 and F099 445 of F167) are parts of its
+    # 1,334: not revisions.
     v = log.violence.set_index("event_id")
-    for fid, count, whole in (("F014", 60, "F013"), ("F098", 889, "F097"), ("F099", 446, "F097")):
+    for fid, count, whole in (("F014", 60, "F013"), ("F098", 889, "F097"), ("F168", 889, "F167"),
+                              ("F099", 445, "F167")):
         assert int(v.loc[fid, "deaths_best"]) == count
         assert v.loc[fid, "deaths_basis"] == "part"
         assert not bool(v.loc[fid, "revised_down"])
@@ -416,7 +453,9 @@ def test_running_totals_with_different_start_are_separate_series(log):
     v = log.violence.set_index("event_id")
     assert int(v.loc["F106", "deaths_best"]) == 225
     assert str(v.loc["F106", "date_start"].date()) == "2024-12-08"
-    assert int(v.loc["F104", "deaths_best"]) == 13
+    # F104 (SOHR civilians in Homs, 13 as of 9 April) follows F029 (13 as of 13 March): no change.
+    assert int(v.loc["F104", "deaths_best"]) == 0
+    assert int(v.loc["F029", "deaths_best"]) == 1 and int(v.loc["F021", "deaths_best"]) == 12
 
 
 def test_missing_source_url_error_names_figures_file(tmp_path):

@@ -4,7 +4,8 @@ A report says "at least 50", "approximately 150" or "between 2,300 and 2,400".
 :func:`qualifier_bounds` turns the stated number and its qualifier into
 ``(low, best, high)`` by one documented rule, and :func:`cumulative_to_increments`
 turns a reporter's running totals into the number added since its previous
-report, flagging (never clipping) a total that went down.
+report, flagging (never clipping) a real downward revision: a later total that
+contradicts the earlier one, not a rounded or late relay of it.
 
 Rules for the bounds (``n`` the stated number, ``m`` the upper number of a range):
 
@@ -38,7 +39,8 @@ from fractions import Fraction
 
 import pandas as pd
 
-__all__ = ["APPROXIMATE_TOLERANCE", "qualifier_bounds", "bounds_frame", "cumulative_to_increments"]
+__all__ = ["APPROXIMATE_TOLERANCE", "qualifier_bounds", "bounds_frame", "cumulative_to_increments",
+           "is_downward_revision"]
 
 #: Relative tolerance read into "approximately", "about", "some", "nearly".
 APPROXIMATE_TOLERANCE = 0.10
@@ -134,6 +136,31 @@ def bounds_frame(
     )
 
 
+def is_downward_revision(previous: tuple, current: tuple) -> bool:
+    """Whether ``current`` contradicts ``previous`` downward: a real revision.
+
+    Both are ``(low, best, high)`` bounds of one producer's running total for
+    one subject and scope, ``current`` reported as of a later (or the same)
+    date. A running total cannot fall, so a later figure is a downward revision
+    only when it cannot be true if the earlier one was: its upper bound is
+    below the earlier lower bound. A lower but compatible figure is not one:
+    "over 1,000" after "1,018" (a rounded relay), "1,454" after "nearly 1,500".
+
+    Examples
+    --------
+    >>> is_downward_revision((1018, 1018, 1018), (1001, 1001, None))  # "over 1,000"
+    False
+    >>> is_downward_revision((1350, 1500, 1650), (1454, 1454, 1454))  # "nearly 1,500"
+    False
+    >>> is_downward_revision((250, 250, None), (240, 240, 240))
+    True
+    """
+    earlier_low, current_high = previous[0], current[2]
+    if earlier_low is None or current_high is None or pd.isna(earlier_low) or pd.isna(current_high):
+        return False
+    return bool(current_high < earlier_low)
+
+
 def cumulative_to_increments(
     frame: pd.DataFrame,
     *,
@@ -142,14 +169,17 @@ def cumulative_to_increments(
     values: tuple[str, ...] = ("low", "best", "high"),
     start: str | None = None,
 ) -> pd.DataFrame:
-    """Turn running totals into increments per series; flag totals that fall.
+    """Turn running totals into increments of each series' level; flag real revisions.
 
-    Within each group of ``by`` (e.g. reporter × governorate × subject), rows
-    are ordered by ``date``; each value becomes itself minus the previous row's
-    value of the same column (the first row keeps its total). Summing a
-    series' increments up to a date therefore gives back exactly the bounds
-    reported on that date. A negative ``best`` increment is a downward
-    revision: kept as is, and flagged in ``revised_down``. When ``start`` is
+    Within each group of ``by`` (e.g. producer × governorate × subject), rows
+    are ordered by ``date`` and walked as one cumulative step curve. The
+    curve's *level* is the latest figure that is at least as high as the level
+    before it, or that revises it downward (:func:`is_downward_revision`); a
+    lower figure compatible with the level (a rounded or late relay) leaves the
+    level where it is. Each row's values become the change of the level it
+    leaves (the first row keeps its total), so summing a series' increments up
+    to a row gives the curve's level there. A real downward revision is kept
+    as a negative increment and flagged in ``revised_down``. When ``start`` is
     given, each row's start becomes the day after the previous report in its
     group (or its own date, for a restatement on the same date), so the
     increments tile time without overlap.
@@ -159,13 +189,14 @@ def cumulative_to_increments(
     frame : pandas.DataFrame
         One row per reported running total.
     by : list of str
-        Columns that identify one running series.
+        Columns that identify one running series (same producer, subject, scope).
     date : str
         Column of the date the total is "as of".
     values : tuple of str
-        Columns holding totals (nullable integers). A missing value stays
-        missing and makes the next increment of that column missing too
-        (the change from an unknown bound is unknown).
+        Columns holding ``low, best, high`` totals (nullable integers), in that
+        order when all three are given. A missing value stays missing and makes
+        the next change of that column missing too (the change from an unknown
+        bound is unknown).
     start : str, optional
         Column of period starts to rewrite.
 
@@ -176,21 +207,49 @@ def cumulative_to_increments(
 
     Examples
     --------
-    >>> toll = pd.DataFrame({"who": ["A", "A", "A"], "as_of": pd.to_datetime(
-    ...     ["2025-03-07", "2025-03-08", "2025-03-09"]), "best": pd.array([100, 250, 240], "Int64")})
-    >>> out = cumulative_to_increments(toll, by=["who"], date="as_of", values=("best",))
+    >>> toll = pd.DataFrame({"who": ["A", "A", "A", "A"], "as_of": pd.to_datetime(
+    ...     ["2025-03-07", "2025-03-08", "2025-03-09", "2025-03-10"]),
+    ...     "low": pd.array([100, 250, 201, 240], "Int64"),
+    ...     "best": pd.array([100, 250, 201, 240], "Int64"),
+    ...     "high": pd.array([100, 250, None, 240], "Int64")})
+    >>> out = cumulative_to_increments(toll, by=["who"], date="as_of")
     >>> out["best"].tolist(), out["revised_down"].tolist()
-    ([100, 150, -10], [False, False, True])
+    ([100, 150, 0, -10], [False, False, False, True])
+
+    "Over 200" on 9 March is compatible with 250 and leaves the level at 250;
+    exactly 240 on 10 March contradicts it: a downward revision of 10.
     """
     ordered = frame.sort_values([*by, date], kind="stable")
     groups = ordered.groupby(by, sort=False, dropna=False)
-    first = groups.cumcount() == 0
+    named = dict(zip(("low", "best", "high"), values)) if len(values) == 3 else {}
+    best = "best" if "best" in values else named.get("best", values[0])
+    low, high = named.get("low", "low"), named.get("high", "high")
+    columns = list(values)
+    stated = ordered[columns].astype(object).where(ordered[columns].notna(), None)
+    level_rows, revised = [], []
+    for _, index in groups.indices.items():
+        level = None
+        for position in index:
+            row = stated.iloc[position]
+            bounds = tuple(row.get(c) for c in (low, best, high))
+            down = level is not None and is_downward_revision(
+                tuple(level.get(c) for c in (low, best, high)), bounds)
+            if level is None or down or (row[best] is not None and level[best] is not None
+                                         and row[best] >= level[best]):
+                level = row
+            level_rows.append((position, level))
+            revised.append((position, down))
+    levels = pd.DataFrame([lvl for _, lvl in sorted(level_rows, key=lambda t: t[0])],
+                          index=ordered.index, columns=columns)
+    flags = [flag for _, flag in sorted(revised, key=lambda t: t[0])]
     out = ordered.copy()
-    for column in values:
-        change = ordered[column] - groups[column].shift(1)
-        out[column] = ordered[column].where(first, change)
-    best = "best" if "best" in values else values[0]
-    out["revised_down"] = (out[best] < 0).fillna(False).astype("boolean")
+    first = groups.cumcount() == 0
+    for column in columns:
+        level = pd.array(levels[column].tolist(), dtype=ordered[column].dtype)
+        level = pd.Series(level, index=ordered.index)
+        change = level - level.groupby([ordered[c] for c in by], sort=False, dropna=False).shift(1)
+        out[column] = level.where(first, change)
+    out["revised_down"] = pd.array(flags, dtype="boolean")
     if start is not None:
         day_after = groups[date].shift(1) + pd.Timedelta(days=1)
         # A restatement on the same "as of" date covers just that date.

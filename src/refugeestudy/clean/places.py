@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -29,9 +30,13 @@ from refugeestudy.errors import InputError, Problem
 __all__ = [
     "GOVERNORATES",
     "DESTINATION_REGIONS",
+    "LOCALITIES",
+    "Locality",
     "governorate_pcode",
     "to_pcodes",
     "check_destination_region",
+    "locality",
+    "split_place",
 ]
 
 #: OCHA common operational dataset p-codes of Syria's governorates (admin 1),
@@ -103,6 +108,9 @@ DESTINATION_REGIONS: dict[str, str] = {
     "SY-HI": "Homs",
     "SY-ID": "Idlib",
     "SY-DI": "Damascus",
+    "SY-SU": "As-Suwayda",
+    "SY-DR": "Dar'a",
+    "SY-RD": "Rif Dimashq",
     "TR-31": "Hatay",
     "IQ-AN": "Anbar",
     "IQ-AR": "Erbil",
@@ -267,3 +275,101 @@ def check_destination_region(code: str, country_iso3: str) -> str | None:
             f"is {country_iso3!r}"
         )
     return None
+
+
+@dataclass(frozen=True)
+class Locality:
+    """A named destination place (a town, a base, a district or a named area).
+
+    Attributes
+    ----------
+    name : str
+        The canonical spelling used in every table.
+    country_iso3 : str
+        ISO 3166-1 alpha-3 code of the country the place is in.
+    region : str or None
+        ISO 3166-2 region the place lies in, if it lies in one region.
+    aliases : tuple of str
+        Other spellings seen in the sources (any case, with or without accents).
+    """
+
+    name: str
+    country_iso3: str
+    region: str | None
+    aliases: tuple[str, ...] = ()
+
+
+#: Destination places of the curated log, one entry per place whatever its spelling.
+#: A log row's ``destination_place`` is one of these names or aliases, optionally followed
+#: by a detail in parentheses ("Akkar (27 localities)").
+LOCALITIES: tuple[Locality, ...] = (
+    # Lebanon
+    Locality("Lebanon", "LBN", None),
+    Locality("northern Lebanon", "LBN", None,
+             ("north Lebanon", "North and Akkar governorates", "Akkar and North governorates")),
+    Locality("North governorate", "LBN", "LB-AS", ("Ash Shimal",)),
+    Locality("Akkar", "LBN", "LB-AK", ("Akkar governorate", "Akkar district", "عكار")),
+    Locality("Tal al-Bireh", "LBN", "LB-AK", ("Talbireh", "Tal Bireh", "Tall Bireh", "Talbira",
+                                              "Tel Bireh", "تلبيرة")),
+    Locality("Massoudiyeh", "LBN", "LB-AK", ("Massaoudieh", "Masoudiyeh", "Al-Masoudiyeh",
+                                             "Mass'oudiyé", "Massoudieh", "المسعودية")),
+    # Syria
+    Locality("Hmeimim air base", "SYR", "SY-LA", ("Hmeimim", "Khmeimim", "Khmeimim air base",
+                                                  "Humaymim", "Hmeimim airbase", "حميميم")),
+    Locality("Banyas", "SYR", "SY-TA", ("Baniyas", "Banias", "بانياس")),
+    Locality("Tartus", "SYR", "SY-TA", ("Tartous", "Tortosa", "Tartus city", "طرطوس")),
+    Locality("Sweida, Daraa and Rural Damascus", "SYR", None,
+             ("Sweida, Dar'a and Rural Damascus", "Suwayda, Daraa and Rural Damascus")),
+    # Russia
+    Locality("Perm krai", "RUS", "RU-PER", ("Perm region", "Perm Krai", "Prikamye", "Perm")),
+    Locality("Vyaznikovsky district", "RUS", "RU-VLA", ("Vyazniki", "Vyaznikovsky raion")),
+    Locality("Sverdlovsk oblast", "RUS", "RU-SVE", ("Sverdlovsk region",)),
+)
+
+_LOCALITY_LOOKUP: dict[str, Locality] = {}
+for _place in LOCALITIES:
+    for _spelling in (_place.name, *_place.aliases):
+        _LOCALITY_LOOKUP[_normalise(_spelling)] = _place
+
+
+def split_place(text: str) -> tuple[str, str | None]:
+    """Split ``"Akkar (27 localities)"`` into the place name and its detail.
+
+    Examples
+    --------
+    >>> split_place("Akkar (27 localities)")
+    ('Akkar', '27 localities')
+    >>> split_place("Talbireh")
+    ('Talbireh', None)
+    """
+    match = re.fullmatch(r"\s*(.*?)\s*\((.*)\)\s*", text)
+    if match:
+        return match.group(1), match.group(2).strip() or None
+    return text.strip(), None
+
+
+def locality(name: str) -> Locality | None:
+    """Return the gazetteer entry of a destination place, whatever its spelling.
+
+    Parameters
+    ----------
+    name : str
+        A place name as a source spells it, without the detail in parentheses.
+
+    Returns
+    -------
+    Locality or None
+        ``None`` when no entry has that spelling.
+
+    Examples
+    --------
+    >>> locality("Talbireh").name, locality("Tal al-Bireh").name
+    ('Tal al-Bireh', 'Tal al-Bireh')
+    >>> locality("Massaoudieh").name
+    'Massoudiyeh'
+    >>> locality("Baniyas").region
+    'SY-TA'
+    >>> locality("Atlantis") is None
+    True
+    """
+    return _LOCALITY_LOOKUP.get(_normalise(name))

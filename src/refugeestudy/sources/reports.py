@@ -23,20 +23,27 @@ True
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pandas as pd
 
 from refugeestudy import paths, schema
-from refugeestudy.clean.counts import bounds_frame, cumulative_to_increments
+from refugeestudy.clean.counts import bounds_frame, cumulative_to_increments, qualifier_bounds
 from refugeestudy.clean.dates import parse_iso_date
-from refugeestudy.clean.places import check_destination_region, governorate_pcode
+from refugeestudy.clean.places import (
+    check_destination_region,
+    governorate_pcode,
+    locality,
+    split_place,
+)
 from refugeestudy.errors import InputError, Problem
 
 __all__ = ["FIGURE_COLUMNS", "SOURCE_COLUMNS", "ReportLog", "check_log", "check_sources",
-           "load_reports", "read_log"]
+           "load_reports", "read_log", "validate_log"]
 
 FIGURE_COLUMNS = (
     "figure_id", "kind", "report_date", "period_start", "period_end", "basis",
@@ -52,7 +59,11 @@ SOURCE_COLUMNS = ("url", "publisher", "title", "publication_date", "language", "
 KINDS = ("deaths", "displacement", "event")
 BASES = ("cumulative", "period", "stock")
 POPULATION_TYPES = ("arrivals", "sheltering", "fled")
-SUBJECTS = ("total", "civilians", "security_forces", "fighters", "other")
+#: ``combatants`` counts the armed dead of both sides together (security forces and the
+#: fighters they fought), when a source gives no split; ``other`` any other subset.
+SUBJECTS = ("total", "civilians", "security_forces", "fighters", "combatants", "other")
+#: Largest count a table can hold (int64).
+MAX_COUNT = 2**63 - 1
 
 # Columns that must be filled (F) or left empty (E), by kind.
 _FILLED_BY_KIND = {
@@ -114,6 +125,11 @@ def _read_rows(path: Path, expected: tuple[str, ...],
             if header is None:
                 raise InputError(path, [Problem(1, None, "the file is empty; expected a header row")])
             header = [name.strip() for name in header]
+            duplicated = sorted({name for name in header if header.count(name) > 1})
+            if duplicated:
+                raise InputError(path, [Problem(1, name, "column appears more than once in the header")
+                                        for name in duplicated],
+                                 hint="keep one column of each name")
             missing = [name for name in expected if name not in header]
             unexpected = [name for name in header if name not in expected + optional]
             if len(header) == 1 and len(expected) > 1:
@@ -144,7 +160,34 @@ def _read_rows(path: Path, expected: tuple[str, ...],
     return rows
 
 
-def _check_figure(line: int, row: dict[str, str], seen: dict[str, int]) -> list[Problem]:
+def _url_problem(url: str) -> str | None:
+    """What is wrong with a cited URL, or ``None``: it must be http(s) with a host."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in url):
+        return f"expected an http(s) URL with a host, found {url!r}"
+    return None
+
+
+def _check_place(row: dict[str, str]) -> list[tuple[str, str]]:
+    """Problems with ``destination_place``: a gazetteer place, in the row's country and region."""
+    name, _ = split_place(row["destination_place"])
+    place = locality(name)
+    if place is None:
+        return [("destination_place", f"unknown place {name!r}; add it (with its spellings) to "
+                                      "refugeestudy.clean.places.LOCALITIES")]
+    problems = []
+    iso3, region = row["destination_country_iso3"], row["destination_admin1"]
+    if iso3 and iso3 != place.country_iso3:
+        problems.append(("destination_place", f"{place.name!r} is in {place.country_iso3}, but "
+                                              f"destination_country_iso3 is {iso3!r}"))
+    if region and place.region and region != place.region:
+        problems.append(("destination_place", f"{place.name!r} is in {place.region}, but "
+                                              f"destination_admin1 is {region!r}"))
+    return problems
+
+
+def _check_figure(line: int, row: dict[str, str], seen: dict[str, int],
+                  today: dt.date) -> list[Problem]:
     problems: list[Problem] = []
 
     def bad(column: str, message: str) -> None:
@@ -170,8 +213,16 @@ def _check_figure(line: int, row: dict[str, str], seen: dict[str, int]) -> list[
     if dates.get("period_start") and dates.get("period_end"):
         if dates["period_end"] < dates["period_start"]:
             bad("period_end", f"{row['period_end']} is before period_start {row['period_start']}")
-    if row["url"] and not row["url"].startswith(("http://", "https://")):
-        bad("url", f"expected an http(s) URL, found {row['url']!r}")
+    if dates.get("report_date"):
+        if dates["report_date"] > today:
+            bad("report_date", f"{row['report_date']} is in the future (today is {today.isoformat()})")
+        elif dates.get("period_start") and dates["report_date"] < dates["period_start"]:
+            bad("report_date", f"{row['report_date']} is before period_start {row['period_start']}: "
+                               "a report cannot cover a period that had not begun")
+    if row["url"]:
+        message = _url_problem(row["url"])
+        if message:
+            bad("url", message)
     if kind not in KINDS:
         return problems
     for column in sorted(_FILLED_BY_KIND[kind]):
@@ -188,15 +239,17 @@ def _check_figure(line: int, row: dict[str, str], seen: dict[str, int]) -> list[
     for column in ("count", "count_high"):
         text = row[column]
         if text:
-            if re.fullmatch(r"[0-9]+", text):
+            if re.fullmatch(r"[0-9]+", text) and int(text) <= MAX_COUNT:
                 counts[column] = int(text)
+            elif re.fullmatch(r"[0-9]+", text):
+                bad(column, f"{text} is too large (the largest count a table holds is {MAX_COUNT})")
             else:
                 bad(column, f"expected a non-negative whole number without separators, found {text!r}")
     if row["qualifier"] == "between" and "count" in counts and "count_high" not in counts:
         bad("count_high", "qualifier 'between' needs the upper number in count_high")
     if row["count_high"] and row["qualifier"] != "between":
         bad("count_high", "only allowed with qualifier 'between'")
-    if counts.get("count_high", 0) and counts["count_high"] < counts.get("count", 0):
+    if "count_high" in counts and "count" in counts and counts["count_high"] < counts["count"]:
         bad("count_high", f"{counts['count_high']} is below count {counts['count']}")
     if row["origin_admin1"] and governorate_pcode(row["origin_admin1"]) is None:
         bad("origin_admin1", f"unknown Syrian governorate {row['origin_admin1']!r}")
@@ -207,16 +260,80 @@ def _check_figure(line: int, row: dict[str, str], seen: dict[str, int]) -> list[
         message = check_destination_region(row["destination_admin1"], iso3)
         if message:
             bad("destination_admin1", message)
+    if row["destination_place"]:
+        for column, message in _check_place(row):
+            bad(column, message)
     return problems
 
 
-def check_log(path: str | Path) -> list[tuple[int, dict[str, str]]]:
+def _part_of_problems(rows: list[tuple[int, dict[str, str]]]) -> list[Problem]:
+    """``part_of`` must name another figure of the same kind, form no cycle, and the parts of
+    one figure must not add up to more than it (their lower bounds above its upper bound)."""
+    problems: list[Problem] = []
+    by_id = {row["figure_id"]: (line, row) for line, row in rows}
+    parent = {row["figure_id"]: row["part_of"] for _, row in rows if row["part_of"]}
+    for line, row in rows:
+        whole = row["part_of"]
+        if not whole:
+            continue
+        if whole == row["figure_id"] or whole not in by_id:
+            problems.append(Problem(line, "part_of", f"{whole!r} is not another figure_id of this log"))
+        elif by_id[whole][1]["kind"] != row["kind"] or row["kind"] == "event":
+            problems.append(Problem(line, "part_of", f"{whole!r} is a {by_id[whole][1]['kind']} "
+                                                     "figure; a part must be a toll or count of the "
+                                                     "same kind"))
+    reported: set[str] = set()
+    for start in parent:
+        chain, current = [start], parent[start]
+        while current in parent and current not in chain:
+            chain.append(current)
+            current = parent[current]
+        if current in chain and not reported & set(chain):
+            cycle = chain[chain.index(current):] + [current]
+            reported |= set(cycle)
+            problems.append(Problem(by_id[current][0], "part_of",
+                                    "part_of forms a cycle: " + " -> ".join(
+                                        f"{fid} (line {by_id[fid][0]})" for fid in cycle)))
+    parts: dict[str, list[tuple[int, dict[str, str]]]] = {}
+    for line, row in rows:
+        if row["part_of"] in by_id and row["part_of"] not in reported:
+            parts.setdefault(row["part_of"], []).append((line, row))
+    for whole, members in parts.items():
+        whole_line, whole_row = by_id[whole]
+        high = _bound(whole_row, 2)
+        lows = [_bound(row, 0) for _, row in members]
+        if high is None or any(low is None for low in lows) or sum(lows) <= high:
+            continue
+        listed = ", ".join(f"{row['figure_id']} (line {line}) {row['count']}" for line, row in members)
+        problems.append(Problem(whole_line, "count", f"its parts {listed} add up to at least "
+                                                     f"{sum(lows)}, more than {whole} can hold "
+                                                     f"({whole_row['qualifier']} {whole_row['count']})"))
+    return problems
+
+
+def _bound(row: dict[str, str], which: int) -> int | None:
+    """Low (0) or high (2) bound of a row's stated count; ``None`` if unknown or invalid.
+
+    An unknown lower bound ("up to n") counts as 0 in a sum of parts.
+    """
+    try:
+        count = int(row["count"])
+        high = int(row["count_high"]) if row["count_high"] else None
+        bound = qualifier_bounds(count, row["qualifier"], high)[which]
+    except (ValueError, TypeError):
+        return None
+    return 0 if bound is None and which == 0 else bound
+
+
+def check_log(path: str | Path, today: dt.date | None = None) -> list[tuple[int, dict[str, str]]]:
     """Validate a ``figures.csv`` file and return its rows with their line numbers.
 
     Parameters
     ----------
     path : str or Path
         The log file.
+    today : datetime.date, optional
+        Report dates after this day are refused (default: today's date).
 
     Returns
     -------
@@ -226,24 +343,18 @@ def check_log(path: str | Path) -> list[tuple[int, dict[str, str]]]:
     Raises
     ------
     InputError
-        Listing every problem with its line and column: an unknown governorate,
-        a bad date, a negative or non-integer count, an unknown qualifier, a
-        missing URL, a duplicated id, ...
+        Listing every problem with its line and column: an unknown governorate
+        or destination place, a bad date, a report dated in the future or before
+        its period, a negative, non-integer or too large count, an unknown
+        qualifier, a non-http(s) URL, a duplicated id, a ``part_of`` that names
+        no figure or forms a cycle, parts adding up to more than their total, ...
     """
     path = Path(path)
+    today = today or dt.date.today()
     rows = _read_rows(path, FIGURE_COLUMNS, OPTIONAL_FIGURE_COLUMNS)
     seen: dict[str, int] = {}
-    problems = [p for line, row in rows for p in _check_figure(line, row, seen)]
-    kinds = {row["figure_id"]: row["kind"] for _, row in rows}
-    for line, row in rows:
-        whole = row["part_of"]
-        if not whole:
-            continue
-        if whole == row["figure_id"] or whole not in kinds:
-            problems.append(Problem(line, "part_of", f"{whole!r} is not another figure_id of this log"))
-        elif kinds[whole] != row["kind"] or row["kind"] == "event":
-            problems.append(Problem(line, "part_of", f"{whole!r} is a {kinds[whole]} figure; a part "
-                                                     "must be a toll or count of the same kind"))
+    problems = [p for line, row in rows for p in _check_figure(line, row, seen, today)]
+    problems += _part_of_problems(rows)
     if problems:
         raise InputError(path, problems, hint="see data/raw/reports/README.md for each column's rules")
     return rows
@@ -268,6 +379,9 @@ def check_sources(path: Path, figures: pd.DataFrame | list[tuple[int, dict[str, 
         if parse_iso_date(row["publication_date"]) is None:
             problems.append(Problem(line, "publication_date",
                                     f"expected YYYY-MM-DD, found {row['publication_date']!r}"))
+        message = _url_problem(row["url"])
+        if message:
+            problems.append(Problem(line, "url", message))
     if problems:
         raise InputError(path, problems)
     unlisted = [Problem(line, "url", f"{url} is not listed in {path.name}")
@@ -278,11 +392,51 @@ def check_sources(path: Path, figures: pd.DataFrame | list[tuple[int, dict[str, 
     return pd.DataFrame([row for _, row in rows], columns=list(SOURCE_COLUMNS)).astype("string")
 
 
+def validate_log(path: str | Path, today: dt.date | None = None) -> list[tuple[int, dict[str, str]]]:
+    """Check a ``figures.csv`` and the ``sources.csv`` beside it, as ``refugeestudy validate`` does.
+
+    Parameters
+    ----------
+    path : str or Path
+        The log file; its ``sources.csv`` must sit in the same folder.
+    today : datetime.date, optional
+        Report dates after this day are refused (default: today's date).
+
+    Returns
+    -------
+    list of (int, dict)
+        ``(line, row)`` for each figure.
+
+    Raises
+    ------
+    InputError
+        Every problem of either file, with its file, line and column; a missing
+        ``sources.csv`` is an error (the log's URLs could not be checked).
+
+    Examples
+    --------
+    >>> len(validate_log(paths.raw_dir() / "reports" / "figures.csv")) > 200
+    True
+    """
+    path = Path(path)
+    rows = check_log(path, today)
+    sources = path.parent / "sources.csv"
+    if not sources.is_file():
+        raise InputError(sources, [Problem(None, None, f"not found; every URL cited in {path.name} "
+                                                       "must be listed there")],
+                         hint=f"create {sources.name} beside {path.name} (see "
+                              "data/raw/reports/README.md)")
+    check_sources(sources, rows, path)
+    return rows
+
+
 def read_log(path: str | Path) -> pd.DataFrame:
     """Read and validate ``figures.csv`` into a typed frame, one row per figure.
 
     Adds ``line`` (the row's line in the file), ``origin_admin1_pcode`` and
-    ``low``/``best``/``high`` bounds from the qualifier.
+    ``low``/``best``/``high`` bounds from the qualifier. ``destination_place``
+    is written in the gazetteer's spelling (``Talbireh`` and ``Tal al-Bireh``
+    are one place); the detail in parentheses moves to ``destination_detail``.
 
     Examples
     --------
@@ -302,6 +456,11 @@ def read_log(path: str | Path) -> pd.DataFrame:
     frame["origin_admin1_pcode"] = frame["origin_admin1"].map(
         lambda name: governorate_pcode(name) if isinstance(name, str) else None
     ).astype("string")
+    named = frame["destination_place"].map(lambda text: split_place(text) if isinstance(text, str)
+                                           else (None, None))
+    frame["destination_place"] = pd.array([locality(name).name if name else None
+                                           for name, _ in named], dtype="string")
+    frame["destination_detail"] = pd.array([detail for _, detail in named], dtype="string")
     counted = frame["count"].notna()
     bounds = bounds_frame(frame.loc[counted, "count"], frame.loc[counted, "qualifier"],
                           frame.loc[counted, "count_high"])
