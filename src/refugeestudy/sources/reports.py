@@ -415,7 +415,7 @@ def validate_log(path: str | Path, today: dt.date | None = None) -> list[tuple[i
 
     Examples
     --------
-    >>> len(validate_log(paths.raw_dir() / "reports" / "figures.csv")) > 200
+    >>> len(validate_log(paths.raw_dir() / "reports" / "figures.csv")) > 100
     True
     """
     path = Path(path)
