@@ -318,8 +318,6 @@ LOCALITIES: tuple[Locality, ...] = (
                                                   "Humaymim", "Hmeimim airbase", "حميميم")),
     Locality("Banyas", "SYR", "SY-TA", ("Baniyas", "Banias", "بانياس")),
     Locality("Tartus", "SYR", "SY-TA", ("Tartous", "Tortosa", "Tartus city", "طرطوس")),
-    Locality("Sweida, Daraa and Rural Damascus", "SYR", None,
-             ("Sweida, Dar'a and Rural Damascus", "Suwayda, Daraa and Rural Damascus")),
     # Russia
     Locality("Perm krai", "RUS", "RU-PER", ("Perm region", "Perm Krai", "Prikamye", "Perm")),
     Locality("Vyaznikovsky district", "RUS", "RU-VLA", ("Vyazniki", "Vyaznikovsky raion")),
