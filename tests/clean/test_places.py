@@ -126,3 +126,45 @@ def test_destination_regions():
     # every region used in the README is known
     for code in ("RU-PER", "RU-VLA", "RU-SVE", "SY-LA", "LB-AK", "LB-AS"):
         assert code in DESTINATION_REGIONS
+
+
+# --------------------------------------------------------------------------- destination places
+from refugeestudy.clean.places import LOCALITIES, locality, split_place  # noqa: E402
+
+SPELLINGS = {  # as the sources print them (written out here) -> one gazetteer name
+    "Talbireh": "Tal al-Bireh", "Tal al-Bireh": "Tal al-Bireh", "Talbira": "Tal al-Bireh",
+    "تلبيرة": "Tal al-Bireh", "Massoudiyeh": "Massoudiyeh", "Massaoudieh": "Massoudiyeh",
+    "Al-Masoudiyeh": "Massoudiyeh", "Mass’oudiyé": "Massoudiyeh", "Banyas": "Banyas",
+    "Baniyas": "Banyas", "Tartus": "Tartus", "Tartous": "Tartus", "Perm region": "Perm krai",
+    "Perm": "Perm krai", "Khmeimim": "Hmeimim air base", "Sverdlovsk region": "Sverdlovsk oblast",
+    "North and Akkar governorates": "northern Lebanon", "Vyazniki": "Vyaznikovsky district",
+}
+
+
+@pytest.mark.parametrize("spelling, name", sorted(SPELLINGS.items()))
+def test_destination_spellings_are_one_place(spelling, name):
+    assert locality(spelling).name == name
+
+
+@pytest.mark.parametrize("name", ["Atlantis", "Talbirehh", "Massou", ""])
+def test_unknown_place_is_none(name):
+    assert locality(name) is None
+
+
+def test_every_spelling_names_exactly_one_place():
+    for place in LOCALITIES:
+        for spelling in (place.name, *place.aliases):
+            assert locality(spelling) is place, spelling
+
+
+def test_places_lie_in_known_regions_of_their_country():
+    for place in LOCALITIES:
+        if place.region:
+            assert check_destination_region(place.region, place.country_iso3) is None, place
+
+
+def test_split_place_keeps_the_detail():
+    assert split_place("Akkar (19 towns in plain and Dreib)") == ("Akkar", "19 towns in plain and Dreib")
+    assert split_place("  Perm krai  ") == ("Perm krai", None)
+    assert split_place("Perm krai (Perm-2 railway station / temporary accommodation point)") == \
+        ("Perm krai", "Perm-2 railway station / temporary accommodation point")

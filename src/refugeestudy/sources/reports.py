@@ -76,6 +76,8 @@ _EMPTY_BY_KIND = {
     "displacement": {"subject", "label"},
     "event": {"basis", "count", "count_high", "qualifier", "population_type", "subject"},
 }
+#: What to read when a log file breaks a rule.
+README_HINT = "see data/raw/reports/README.md for each column's rules"
 _ALWAYS_FILLED = ("figure_id", "kind", "report_date", "period_start", "period_end",
                   "figure_by", "publisher", "url")
 
@@ -115,15 +117,17 @@ def _read_rows(path: Path, expected: tuple[str, ...],
     try:
         handle = path.open(encoding="utf-8-sig", newline="")
     except FileNotFoundError:
-        raise InputError(path, [Problem(None, None, "file not found")]) from None
+        raise InputError(path, [Problem(None, None, "file not found")], hint=README_HINT) from None
     except IsADirectoryError:
-        raise InputError(path, [Problem(None, None, "is a folder; expected a CSV file")]) from None
+        raise InputError(path, [Problem(None, None, "is a folder; expected a CSV file")],
+                         hint=README_HINT) from None
     with handle:
         try:
             reader = csv.reader(handle, strict=True)
             header = next(reader, None)
             if header is None:
-                raise InputError(path, [Problem(1, None, "the file is empty; expected a header row")])
+                raise InputError(path, [Problem(1, None, "the file is empty; expected a header row")],
+                                 hint=README_HINT)
             header = [name.strip() for name in header]
             duplicated = sorted({name for name in header if header.count(name) > 1})
             if duplicated:
@@ -141,22 +145,24 @@ def _read_rows(path: Path, expected: tuple[str, ...],
             if missing or unexpected:
                 problems = [Problem(1, name, "required column is missing") for name in missing]
                 problems += [Problem(1, name, "unknown column") for name in unexpected]
-                raise InputError(path, problems)
+                raise InputError(path, problems, hint=README_HINT)
             rows, start = [], reader.line_num + 1
             for values in reader:
                 if len(values) != len(header):
                     raise InputError(path, [Problem(
                         start, None,
                         f"expected {len(header)} fields, found {len(values)} (a stray comma or quote?)",
-                    )])
+                    )], hint=README_HINT)
                 row = dict.fromkeys(optional, "")
                 row.update((k, v.strip()) for k, v in zip(header, values))
                 rows.append((start, row))
                 start = reader.line_num + 1
         except csv.Error as exc:
-            raise InputError(path, [Problem(reader.line_num, None, f"malformed CSV: {exc}")]) from None
+            raise InputError(path, [Problem(reader.line_num, None, f"malformed CSV: {exc}")],
+                             hint=README_HINT) from None
         except UnicodeDecodeError as exc:
-            raise InputError(path, [Problem(None, None, f"not UTF-8 text: {exc}")]) from None
+            raise InputError(path, [Problem(None, None, f"not UTF-8 text: {exc}")],
+                             hint="save the file as UTF-8 text") from None
     return rows
 
 
@@ -356,7 +362,7 @@ def check_log(path: str | Path, today: dt.date | None = None) -> list[tuple[int,
     problems = [p for line, row in rows for p in _check_figure(line, row, seen, today)]
     problems += _part_of_problems(rows)
     if problems:
-        raise InputError(path, problems, hint="see data/raw/reports/README.md for each column's rules")
+        raise InputError(path, problems, hint=README_HINT)
     return rows
 
 
@@ -383,7 +389,7 @@ def check_sources(path: Path, figures: pd.DataFrame | list[tuple[int, dict[str, 
         if message:
             problems.append(Problem(line, "url", message))
     if problems:
-        raise InputError(path, problems)
+        raise InputError(path, problems, hint=README_HINT)
     unlisted = [Problem(line, "url", f"{url} is not listed in {path.name}")
                 for line, url in zip(figures["line"], figures["url"]) if url not in seen]
     if unlisted:
@@ -420,14 +426,19 @@ def validate_log(path: str | Path, today: dt.date | None = None) -> list[tuple[i
     """
     path = Path(path)
     rows = check_log(path, today)
-    sources = path.parent / "sources.csv"
-    if not sources.is_file():
-        raise InputError(sources, [Problem(None, None, f"not found; every URL cited in {path.name} "
-                                                       "must be listed there")],
-                         hint=f"create {sources.name} beside {path.name} (see "
-                              "data/raw/reports/README.md)")
-    check_sources(sources, rows, path)
+    check_sources(_sources_beside(path), rows, path)
     return rows
+
+
+def _sources_beside(figures_path: Path) -> Path:
+    """The ``sources.csv`` next to a log; a clear error when it is missing."""
+    sources = figures_path.parent / "sources.csv"
+    if not sources.is_file():
+        raise InputError(sources, [Problem(None, None, f"not found; every URL cited in "
+                                                       f"{figures_path.name} must be listed there")],
+                         hint=f"create {sources.name} beside {figures_path.name} (see "
+                              "data/raw/reports/README.md)")
+    return sources
 
 
 def read_log(path: str | Path) -> pd.DataFrame:
@@ -583,7 +594,7 @@ def load_reports(data_dir: str | Path | None = None) -> ReportLog:
     """
     folder = Path(data_dir) if data_dir is not None else paths.raw_dir() / "reports"
     figures = read_log(folder / "figures.csv")
-    sources = check_sources(folder / "sources.csv", figures, folder / "figures.csv")
+    sources = check_sources(_sources_beside(folder / "figures.csv"), figures, folder / "figures.csv")
     return ReportLog(
         violence=_violence(figures),
         displacement=_displacement(figures),
