@@ -129,7 +129,7 @@ def test_destination_regions():
 
 
 # --------------------------------------------------------------------------- destination places
-from refugeestudy.clean.places import LOCALITIES, locality, split_place  # noqa: E402
+from refugeestudy.clean.places import LOCALITIES, locality, split_place
 
 SPELLINGS = {  # as the sources print them (written out here) -> one gazetteer name
     "Talbireh": "Tal al-Bireh", "Tal al-Bireh": "Tal al-Bireh", "Talbira": "Tal al-Bireh",

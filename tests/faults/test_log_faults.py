@@ -164,8 +164,8 @@ CASES = [
     ("part-of-an-event", parts({"F001": "F008"}), "figures.csv", 2, "part_of",
      "'F008' is a event figure"),
     ("parts-above-total", parts({"F001": "F003", "F002": "F003"}), "figures.csv", 4, "count",
-     "its parts F001 (line 2) 100, F002 (line 3) 250 add up to at least 350, more than F003 can "
-     "hold (exact 240)"),
+     ("its parts F001 (line 2) 100, F002 (line 3) 250 add up to at least 350, more than F003 can "
+      "hold (exact 240)")),
     ("approximate-parts-above-total", parts({"F006": "F005", "F007": "F005"}), "figures.csv", 6,
      "count", "add up to at least 180, more than F005 can hold (approximately 99)"),
     # places

@@ -227,7 +227,7 @@ def cumulative_to_increments(
     columns = list(values)
     stated = ordered[columns].astype(object).where(ordered[columns].notna(), None)
     level_rows, revised = [], []
-    for _, index in groups.indices.items():
+    for index in groups.indices.values():
         level = None
         for position in index:
             row = stated.iloc[position]

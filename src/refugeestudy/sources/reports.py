@@ -7,9 +7,13 @@ was qualified; ``sources.csv`` lists every URL once. Its README defines the
 columns.
 
 :func:`check_log` validates the file and reports every problem with its file,
-line and column; :func:`load_reports` turns the log into the canonical tables.
-Raw rows are never edited: reconciliation is code (cumulative tolls become
-increments per reporter, see :func:`refugeestudy.clean.counts.cumulative_to_increments`).
+line and column; :func:`validate_log` also checks the ``sources.csv`` beside it
+(what ``refugeestudy validate`` runs); :func:`load_reports` turns the log into
+the canonical tables. Raw rows are never edited: reconciliation is code
+(cumulative tolls become changes of each producer's curve, see
+:func:`refugeestudy.clean.counts.cumulative_to_increments`), and destination
+places are read in the gazetteer's spelling
+(:data:`refugeestudy.clean.places.LOCALITIES`).
 
 Examples
 --------
@@ -32,7 +36,11 @@ from urllib.parse import urlsplit
 import pandas as pd
 
 from refugeestudy import paths, schema
-from refugeestudy.clean.counts import bounds_frame, cumulative_to_increments, qualifier_bounds
+from refugeestudy.clean.counts import (
+    bounds_frame,
+    cumulative_to_increments,
+    qualifier_bounds,
+)
 from refugeestudy.clean.dates import parse_iso_date
 from refugeestudy.clean.places import (
     check_destination_region,
@@ -179,16 +187,17 @@ def _check_place(row: dict[str, str]) -> list[tuple[str, str]]:
     name, _ = split_place(row["destination_place"])
     place = locality(name)
     if place is None:
-        return [("destination_place", f"unknown place {name!r}; add it (with its spellings) to "
-                                      "refugeestudy.clean.places.LOCALITIES")]
+        message = (f"unknown place {name!r}; add it (with its spellings) to "
+                   "refugeestudy.clean.places.LOCALITIES")
+        return [("destination_place", message)]
     problems = []
     iso3, region = row["destination_country_iso3"], row["destination_admin1"]
     if iso3 and iso3 != place.country_iso3:
-        problems.append(("destination_place", f"{place.name!r} is in {place.country_iso3}, but "
-                                              f"destination_country_iso3 is {iso3!r}"))
+        message = f"{place.name!r} is in {place.country_iso3}, but destination_country_iso3 is {iso3!r}"
+        problems.append(("destination_place", message))
     if region and place.region and region != place.region:
-        problems.append(("destination_place", f"{place.name!r} is in {place.region}, but "
-                                              f"destination_admin1 is {region!r}"))
+        message = f"{place.name!r} is in {place.region}, but destination_admin1 is {region!r}"
+        problems.append(("destination_place", message))
     return problems
 
 
@@ -289,8 +298,8 @@ def _part_of_problems(rows: list[tuple[int, dict[str, str]]]) -> list[Problem]:
                                                      "figure; a part must be a toll or count of the "
                                                      "same kind"))
     reported: set[str] = set()
-    for start in parent:
-        chain, current = [start], parent[start]
+    for start, whole in parent.items():
+        chain, current = [start], whole
         while current in parent and current not in chain:
             chain.append(current)
             current = parent[current]
