@@ -169,6 +169,10 @@ CASES = [
     ("approximate-parts-above-total", parts({"F006": "F005", "F007": "F005"}), "figures.csv", 6,
      "count", "add up to at least 180, more than F005 can hold (approximately 99)"),
     # places
+    ("unknown-iso3", cell("F005", "destination_country_iso3", "XYZ"), "figures.csv", 6,
+     "destination_country_iso3", "unknown destination country 'XYZ'"),
+    ("lowercase-iso3", cell("F005", "destination_country_iso3", "rus"), "figures.csv", 6,
+     "destination_country_iso3", "expected an ISO 3166-1 alpha-3 code, found 'rus'"),
     ("unknown-destination-place", cell("F005", "destination_place", "Atlantis"), "figures.csv", 6,
      "destination_place", "unknown place 'Atlantis'"),
     ("place-in-another-country", cell("F005", "destination_place", "Talbireh"), "figures.csv", 6,

@@ -29,6 +29,7 @@ from refugeestudy.errors import InputError, Problem
 
 __all__ = [
     "GOVERNORATES",
+    "DESTINATION_COUNTRIES",
     "DESTINATION_REGIONS",
     "LOCALITIES",
     "Locality",
@@ -117,6 +118,12 @@ DESTINATION_REGIONS: dict[str, str] = {
 }
 
 _ISO2_TO_ISO3 = {"RU": "RUS", "LB": "LBN", "SY": "SYR", "TR": "TUR", "IQ": "IRQ"}
+
+#: Destination countries of the curated log (ISO 3166-1 alpha-3), with their English names:
+#: the countries of :data:`DESTINATION_REGIONS`.
+DESTINATION_COUNTRIES: dict[str, str] = {
+    "RUS": "Russia", "LBN": "Lebanon", "SYR": "Syria", "TUR": "Türkiye", "IRQ": "Iraq",
+}
 
 _LEADING_ARTICLES = ("al", "ar", "as", "ad", "an", "at", "ash", "az", "el", "ed", "es", "er", "a")
 _DROP_WORDS = {"governorate", "governate", "province", "muhafazah", "muhafazat", "gov", "محافظه"}

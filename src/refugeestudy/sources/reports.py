@@ -43,6 +43,7 @@ from refugeestudy.clean.counts import (
 )
 from refugeestudy.clean.dates import parse_iso_date
 from refugeestudy.clean.places import (
+    DESTINATION_COUNTRIES,
     check_destination_region,
     governorate_pcode,
     locality,
@@ -271,6 +272,10 @@ def _check_figure(line: int, row: dict[str, str], seen: dict[str, int],
     iso3 = row["destination_country_iso3"]
     if iso3 and not (len(iso3) == 3 and iso3.isalpha() and iso3.isupper()):
         bad("destination_country_iso3", f"expected an ISO 3166-1 alpha-3 code, found {iso3!r}")
+    elif iso3 and iso3 not in DESTINATION_COUNTRIES:
+        bad("destination_country_iso3", f"unknown destination country {iso3!r}; known: "
+                                        f"{', '.join(sorted(DESTINATION_COUNTRIES))} (a new one must be "
+                                        "added to refugeestudy.clean.places.DESTINATION_COUNTRIES)")
     if row["destination_admin1"]:
         message = check_destination_region(row["destination_admin1"], iso3)
         if message:
