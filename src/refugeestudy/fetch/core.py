@@ -129,6 +129,15 @@ def _entry_base(source: Source, run: _Run, method: str) -> dict[str, Any]:
 def _fetch_one(source: Source, run: _Run, pinned: Mapping[str, Any] | None, updating: bool,
                redact: Redactor) -> tuple[FetchResult, dict[str, Any] | None]:
     """Fetch one source; return the result and the new lock entry (``None``: keep the lock)."""
+    deadline = Deadline(run.opts.deadline)
+    try:
+        return _fetch_source(source, run, pinned, updating, redact, deadline)
+    finally:
+        deadline.close()
+
+
+def _fetch_source(source: Source, run: _Run, pinned: Mapping[str, Any] | None, updating: bool,
+                  redact: Redactor, deadline: Deadline) -> tuple[FetchResult, dict[str, Any] | None]:
     name = source.name
     method = "mirror" if run.mirror is not None else (
         "download" if source.kind == "file" else "api")
@@ -138,7 +147,6 @@ def _fetch_one(source: Source, run: _Run, pinned: Mapping[str, Any] | None, upda
         if cached is not None:
             return cached, None
     entry = _entry_base(source, run, method)
-    deadline = Deadline(run.opts.deadline)
     task = run.progress.add_task(name, total=None) if run.progress is not None else None
     retry = False
     if run.mirror is not None:

@@ -32,6 +32,8 @@ True
 from __future__ import annotations
 
 import json
+import socket
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -93,6 +95,7 @@ class Deadline:
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
         self.end = time.monotonic() + seconds
+        self._timers: list[threading.Timer] = []
 
     def remaining(self) -> float:
         """Seconds left (negative once passed)."""
@@ -111,6 +114,46 @@ class Deadline:
         """(connect, read) timeouts for requests, never beyond the deadline."""
         left = max(0.05, self.remaining())
         return min(opts.connect_timeout, left), min(opts.timeout, left)
+
+    def hooks(self) -> dict[str, Any]:
+        """requests hooks that cut a response's connection when the deadline passes.
+
+        A read timeout bounds each wait for bytes, so a server dripping one
+        byte at a time never trips it; shutting the socket down ends the read
+        (as a cut-off body) and :func:`with_retries` then reports the deadline.
+        """
+        def arm(response, *args, **kwargs):
+            sock = _socket_of(response)
+            if sock is not None:
+                timer = threading.Timer(max(0.0, self.remaining()), _shutdown, (sock,))
+                timer.daemon = True
+                timer.start()
+                self._timers.append(timer)
+            return response
+
+        return {"response": arm}
+
+    def close(self) -> None:
+        """Disarm the watchdogs (a pooled connection may serve the next download)."""
+        for timer in self._timers:
+            timer.cancel()
+        self._timers.clear()
+
+
+def _socket_of(response):
+    """The socket a requests response reads from (kept by urllib3, or by http.client's file)."""
+    sock = getattr(getattr(response.raw, "connection", None), "sock", None)
+    if sock is None:  # "Connection: close": http.client handed the socket to the response
+        reader = getattr(getattr(response.raw, "_fp", None), "fp", None)
+        sock = getattr(getattr(reader, "raw", None), "_sock", None)
+    return sock
+
+
+def _shutdown(sock) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:  # already closed: the download ended in time
+        pass
 
 
 class Redactor:
@@ -242,6 +285,7 @@ def with_retries(what: str, attempt: Callable[[], T], opts: Options, redact: Red
             transient, description, error = _classify(exc)
             if not transient:
                 raise FetchError(redact(f"{what}: {error}"), hint=error.hint) from None
+            deadline.check(what)  # a connection cut at the deadline is reported as such
             last = description
             if number < opts.retries:
                 time.sleep(max(0.0, min(opts.backoff * 2 ** number, deadline.remaining())))
@@ -254,6 +298,7 @@ def check_status(response) -> None:
     if response.status_code >= 400:
         import requests
 
+        _ = response.content  # read the error page now: the response is closed afterwards
         raise requests.exceptions.HTTPError(f"HTTP {response.status_code}", response=response)
 
 
@@ -277,7 +322,7 @@ def get_json(http, url: str, params: Mapping[str, Any], headers: Mapping[str, st
 
     def attempt():
         with http.get(url, params=params, headers=headers, stream=True,
-                      timeout=deadline.timeouts(opts)) as response:
+                      timeout=deadline.timeouts(opts), hooks=deadline.hooks()) as response:
             check_status(response)
             body = bytearray()
             for chunk in response.iter_content(CHUNK):
@@ -294,7 +339,8 @@ def post_json(http, url: str, data: Mapping[str, str], opts: Options, redact: Re
     what = f"POST {url}"
 
     def attempt():
-        response = http.post(url, data=dict(data), timeout=deadline.timeouts(opts))
+        response = http.post(url, data=dict(data), timeout=deadline.timeouts(opts),
+                             hooks=deadline.hooks())
         check_status(response)
         return _json_body(what, response.headers.get("Content-Type", ""), response.content)
 
@@ -337,5 +383,5 @@ def download(url: str, sink: Sink, opts: Options, deadline: Deadline, bar: RichB
 
     downloader = pooch.HTTPDownloader(progressbar=bar if bar is not None else False,
                                       chunk_size=CHUNK, timeout=deadline.timeouts(opts),
-                                      headers={"User-Agent": USER_AGENT})
+                                      headers={"User-Agent": USER_AGENT}, hooks=deadline.hooks())
     downloader(url, sink, None)
