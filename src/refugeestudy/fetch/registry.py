@@ -84,21 +84,6 @@ class Source:
     mirror: dict[str, Any] | None = None
     options: dict[str, Any] = field(default_factory=dict)
 
-    @property
-    def needs_credentials(self) -> tuple[str, ...]:
-        """Environment variables this source reads, if any.
-
-        Examples
-        --------
-        >>> load_registry().sources["acled"].needs_credentials
-        ('ACLED_EMAIL', 'ACLED_PASSWORD', 'ACLED_KEY')
-        """
-        if self.kind == "acled_api":
-            return ("ACLED_EMAIL", "ACLED_PASSWORD", "ACLED_KEY")
-        if self.kind == "ucdp_api":
-            return (self.options.get("token_env", "UCDP_API_TOKEN"),)
-        return ()
-
 
 @dataclass(frozen=True)
 class Registry:
