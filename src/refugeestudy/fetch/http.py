@@ -191,7 +191,15 @@ class Retryable(Exception):
 
 
 def session():
-    """A :class:`requests.Session` with the project's User-Agent and a redirect limit."""
+    """A :class:`requests.Session` with the project's User-Agent and a redirect limit.
+
+    Examples
+    --------
+    >>> http = session()
+    >>> http.headers["User-Agent"], http.max_redirects
+    ('refugeestudy-fetch (research use)', 10)
+    >>> http.close()
+    """
     import requests
 
     http = requests.Session()
@@ -294,7 +302,18 @@ def with_retries(what: str, attempt: Callable[[], T], opts: Options, redact: Red
 
 
 def check_status(response) -> None:
-    """Raise for an HTTP error status (transient ones become retryable)."""
+    """Raise :class:`requests.HTTPError` for a status of 400 or more (its body read first).
+
+    Examples
+    --------
+    >>> import requests
+    >>> response = requests.Response()
+    >>> response.status_code, response._content = 404, b"gone"
+    >>> check_status(response)
+    Traceback (most recent call last):
+    ...
+    requests.exceptions.HTTPError: HTTP 404
+    """
     if response.status_code >= 400:
         import requests
 
@@ -317,7 +336,18 @@ def _json_body(what: str, content_type: str, body: bytes) -> Any:
 
 def get_json(http, url: str, params: Mapping[str, Any], headers: Mapping[str, str],
              opts: Options, redact: Redactor, deadline: Deadline) -> Any:
-    """GET ``url`` and parse its JSON answer, with retries and the deadline."""
+    """GET ``url`` and parse its JSON answer, with retries and the deadline.
+
+    Raises
+    ------
+    FetchError
+        For an HTTP error, an HTML page, a body that stays invalid JSON, or the deadline.
+
+    Examples
+    --------
+    >>> get_json(session(), "https://api.unhcr.org/population/v1/countries/", {"limit": 1}, {},
+    ...          Options(), Redactor(), Deadline(30))["items"][0]  # network  # doctest: +SKIP
+    """
     what = redact(f"GET {url_with(url, params)}")
 
     def attempt():
@@ -335,7 +365,13 @@ def get_json(http, url: str, params: Mapping[str, Any], headers: Mapping[str, st
 
 def post_json(http, url: str, data: Mapping[str, str], opts: Options, redact: Redactor,
               deadline: Deadline) -> Any:
-    """POST a form to ``url`` and parse its JSON answer, with retries and the deadline."""
+    """POST a form to ``url`` and parse its JSON answer, with retries and the deadline.
+
+    Examples
+    --------
+    >>> post_json(session(), "https://acleddata.com/oauth/token", {"grant_type": "password"},
+    ...           Options(), Redactor(), Deadline(30))  # network  # doctest: +SKIP
+    """
     what = f"POST {url}"
 
     def attempt():
@@ -348,7 +384,20 @@ def post_json(http, url: str, data: Mapping[str, str], opts: Options, redact: Re
 
 
 class RichBar:
-    """pooch's progress-bar protocol (``total``, ``update``, ``reset``, ``close``) on a rich task."""
+    """pooch's progress-bar protocol (``total``, ``update``, ``reset``, ``close``) on a rich task.
+
+    Examples
+    --------
+    >>> import io
+    >>> from rich.console import Console
+    >>> from rich.progress import Progress
+    >>> progress = Progress(console=Console(file=io.StringIO()))
+    >>> bar = RichBar(progress, progress.add_task("demo"))
+    >>> bar.total = 10
+    >>> bar.update(4)
+    >>> bar.total, progress.tasks[0].completed
+    (10, 4)
+    """
 
     def __init__(self, progress, task) -> None:
         self.progress, self.task = progress, task
@@ -378,6 +427,13 @@ def download(url: str, sink: Sink, opts: Options, deadline: Deadline, bar: RichB
     A body shorter than its Content-Length raises (urllib3 enforces the
     length), so a cut-off file is retried by :func:`with_retries` and never
     reaches the cache.
+
+    Examples
+    --------
+    >>> import io
+    >>> sink = Sink(io.BytesIO(), "GET")
+    >>> download("https://ucdp.uu.se/downloads/ged/ged261-csv.zip", sink, Options(),
+    ...          Deadline(600))  # network  # doctest: +SKIP
     """
     import pooch
 

@@ -55,6 +55,16 @@ def mirror_file(folder: Path, name: str, relative: str) -> Path:
     ------
     FetchError
         Naming the file and whether it is missing, a folder or not a regular file.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> (folder / "unhcr").mkdir()
+    >>> mirror_file(folder, "unhcr_population", "unhcr")
+    Traceback (most recent call last):
+    ...
+    refugeestudy.fetch.FetchError: unhcr_population: mirror file .../unhcr is a folder, not a file
     """
     path = folder / relative
     hint = (f"the registry maps {name} to {relative} inside the mirror folder; restore that "
@@ -81,7 +91,18 @@ def copy_mirror_file(path: Path, name: str, sink: IO[bytes]) -> None:
     ------
     FetchError
         If the file cannot be opened or read (permissions, I/O error).
+
+    Examples
+    --------
+    >>> import io, tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "a.csv"
+    >>> _ = path.write_bytes(b"year\\n2024\\n")
+    >>> out = io.BytesIO()
+    >>> copy_mirror_file(path, "demo", out)
+    >>> out.getvalue()
+    b'year\\n2024\\n'
     """
+
     def unreadable(exc: OSError) -> FetchError:
         return FetchError(f"{name}: mirror file {path} cannot be read ({exc.strerror or exc})",
                           hint="check the file's permissions in the mirror folder")

@@ -26,7 +26,18 @@ _CREDENTIAL_HINT = ("set the ACLED_EMAIL and ACLED_PASSWORD environment variable
 
 
 def fetch_rows(source: Source, registry: Registry, url: str, ctx: ApiContext) -> ApiAnswer:
-    """Authenticate, then page through the ACLED API for ``source``."""
+    """Authenticate, then page through the ACLED API for ``source``.
+
+    Examples
+    --------
+    >>> from refugeestudy.fetch.http import Deadline, Options, Redactor, session
+    >>> from refugeestudy.fetch.registry import load_registry
+    >>> registry = load_registry()
+    >>> source = [s for s in registry.sources.values() if s.kind == "acled_api"][0]
+    >>> ctx = ApiContext(session(), Options(), Redactor(), Deadline(600), {})
+    >>> fetch_rows(source, registry, registry.url(source.name), ctx)  # network  # doctest: +SKIP
+    ApiAnswer(rows=[...], ...)
+    """
     email = ctx.environ.get("ACLED_EMAIL")
     password = ctx.environ.get("ACLED_PASSWORD")
     key = ctx.environ.get("ACLED_KEY")

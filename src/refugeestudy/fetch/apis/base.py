@@ -47,6 +47,11 @@ class ApiContext:
     task: Any = None
 
     def show(self, page: int, total: int | None = None) -> None:
-        """Report progress in pages."""
+        """Report progress in pages (nothing without a progress display).
+
+        Examples
+        --------
+        >>> ApiContext(None, None, None, None, {}).show(3, 10)
+        """
         if self.progress is not None:
             self.progress.update(self.task, total=total, completed=page)

@@ -22,7 +22,18 @@ __all__ = ["fetch_rows"]
 
 
 def fetch_rows(source: Source, registry: Registry, url: str, ctx: ApiContext) -> ApiAnswer:
-    """Page through the UCDP API for ``source`` and return its rows."""
+    """Page through the UCDP API for ``source`` and return its rows.
+
+    Examples
+    --------
+    >>> from refugeestudy.fetch.http import Deadline, Options, Redactor, session
+    >>> from refugeestudy.fetch.registry import load_registry
+    >>> registry = load_registry()
+    >>> source = [s for s in registry.sources.values() if s.kind == "ucdp_api"][0]
+    >>> ctx = ApiContext(session(), Options(), Redactor(), Deadline(600), {})
+    >>> fetch_rows(source, registry, registry.url(source.name), ctx)  # network  # doctest: +SKIP
+    ApiAnswer(rows=[...], ...)
+    """
     token_env = source.options.get("token_env", "UCDP_API_TOKEN")
     token = ctx.environ.get(token_env)
     if not token:

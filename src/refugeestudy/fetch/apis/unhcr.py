@@ -32,7 +32,18 @@ def _year_params(year_from, year_to: int) -> dict[str, int]:
 
 
 def fetch_rows(source: Source, registry: Registry, url: str, ctx: ApiContext) -> ApiAnswer:
-    """Page through every query of ``source`` and return the merged rows."""
+    """Page through every query of ``source`` and return the merged rows.
+
+    Examples
+    --------
+    >>> from refugeestudy.fetch.http import Deadline, Options, Redactor, session
+    >>> from refugeestudy.fetch.registry import load_registry
+    >>> registry = load_registry()
+    >>> source = [s for s in registry.sources.values() if s.kind == "unhcr_api"][0]
+    >>> ctx = ApiContext(session(), Options(), Redactor(), Deadline(600), {})
+    >>> fetch_rows(source, registry, registry.url(source.name), ctx)  # network  # doctest: +SKIP
+    ApiAnswer(rows=[...], ...)
+    """
     page_size = int(registry.option(source, "page_size", 1000))
     year_from = registry.option(source, "year_from", 1951)
     queries = registry.option(source, "queries", [{}]) or [{}]
