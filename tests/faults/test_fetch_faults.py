@@ -491,8 +491,8 @@ def test_update_accepts_new_bytes_and_changes_the_date(project):
     result = run("--update", "unhcr_solutions", "--mirror", str(project.mirror))
     assert result.exit_code == 0, result.output
     new = (project.mirror / "unhcr" / "solutions.csv").read_bytes()
-    assert f"unhcr_solutions: updated pin updated from {before['unhcr_solutions']['sha256']} " \
-           f"to {sha(new)}" in result.stdout
+    assert f"unhcr_solutions: updated (--update) SHA-256 {before['unhcr_solutions']['sha256']} " \
+           f"-> {sha(new)}" in result.stdout
     after = project.lock_data()["sources"]
     assert after["unhcr_solutions"]["sha256"] == sha(new)
     assert after["unhcr_solutions"]["retrieved"] == fx.core._today()
@@ -516,7 +516,7 @@ def test_new_source_is_pinned_on_first_fetch_and_says_so(project):
     before = project.lock_data()["sources"]
     result = run("test_csv", *FAST)
     assert result.exit_code == 0, result.output
-    assert f"test_csv: pinned first fetch, pinned SHA-256 {sha(CSV_BODY)} in fetch.lock.json " \
+    assert f"test_csv: pinned (first fetch) SHA-256 {sha(CSV_BODY)} recorded in fetch.lock.json " \
            f"({len(CSV_BODY)} bytes from {project.server.url}test.csv)" in result.stdout
     after = project.lock_data()["sources"]
     assert after.pop("test_csv")["sha256"] == sha(CSV_BODY)

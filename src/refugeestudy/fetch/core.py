@@ -216,8 +216,9 @@ def _fetch_source(source: Source, run: _Run, pinned: Mapping[str, Any] | None, u
     source_of = entry["url"] if isinstance(entry["url"], str) else entry["url"][0]
     if pinned is None:
         return FetchResult(name, "pinned", target, sink.sha256,
-                           f"first fetch, pinned SHA-256 {sink.sha256} in {run.lock_name} "
-                           f"({sink.size} bytes from {source_of})"), entry
+                           f"(first fetch) SHA-256 {sink.sha256} recorded in {run.lock_name} "
+                           f"({sink.size} bytes from {source_of}); commit the lock to keep this "
+                           "pin"), entry
     if not updating:
         return FetchResult(name, "fetched", target, sink.sha256,
                            f"{sink.size} bytes from {source_of}, match the lock"), None
@@ -230,8 +231,8 @@ def _fetch_source(source: Source, run: _Run, pinned: Mapping[str, Any] | None, u
         return FetchResult(name, "fetched", target, sink.sha256,
                            f"same bytes as the pin; {run.lock_name} keeps its date"), entry
     return FetchResult(name, "updated", target, sink.sha256,
-                       f"pin updated from {pinned['sha256']} to {sink.sha256} ({sink.size} bytes "
-                       f"from {source_of})"), entry
+                       f"(--update) SHA-256 {pinned['sha256']} -> {sink.sha256} ({sink.size} "
+                       f"bytes from {source_of}); commit the lock to keep this pin"), entry
 
 
 def fetch(sources: Iterable[str] = (), *, update: Iterable[str] = (),
