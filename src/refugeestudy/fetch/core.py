@@ -26,7 +26,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -136,6 +136,57 @@ def _fetch_one(source: Source, run: _Run, pinned: Mapping[str, Any] | None, upda
         deadline.close()
 
 
+@dataclass
+class _Plan:
+    """How one source's bytes are obtained: file name, origin (for messages), writer, lock fields."""
+
+    filename: str
+    origin: str
+    what: str
+    produce: Callable[[Any], None]
+    fields: dict[str, Any]
+    retry: bool = False
+
+
+def _plan_mirror(source: Source, run: _Run) -> _Plan:
+    if not source.mirror:
+        raise FetchError(f"{source.name}: no mirror file is registered for this source",
+                         hint="fetch it from its official endpoint (without --mirror)")
+    relative = source.mirror["path"]
+    src = mirror_file(run.mirror, source.name, relative)
+    fields: dict[str, Any] = {
+        "url": f"mirror:{relative}", "mirror_path": relative,
+        "version": str(source.mirror.get("version") or source.version or "") or None}
+    note = source.mirror.get("note") or source.note
+    if note:
+        fields["note"] = " ".join(str(note).split())
+    return _Plan(Path(relative).name, f"the mirror ({src})", str(src),
+                 lambda sink: copy_mirror_file(src, source.name, sink), fields)
+
+
+def _plan_network(source: Source, run: _Run, redact: Redactor, deadline: Deadline,
+                  task) -> _Plan:
+    if source.kind == "mirror_only":
+        raise FetchError(f"{source.name}: no official machine endpoint; only --mirror DIR can "
+                         "provide it", hint=f"{source.note + ' ' if source.note else ''}Official "
+                                            f"publication: {source.url}")
+    url = run.registry.url(source.name, run.base_urls)
+    fields: dict[str, Any] = {"version": source.version, "note": source.note}
+    if source.kind == "file":
+        bar = RichBar(run.progress, task) if run.progress is not None else None
+        return _Plan(source.filename, f"the network ({url})", f"GET {url}",
+                     lambda sink: download(url, sink, run.opts, deadline, bar),
+                     {"url": url, **fields}, retry=True)
+    ctx = ApiContext(run.http, run.opts, redact, deadline, run.environ, run.base_urls,
+                     run.progress, task)
+    answer = CLIENTS[source.kind](source, run.registry, url, ctx)
+    columns = columns_of(answer.rows, source.options.get("columns"), answer.drop, source.name)
+    fields.update(url=answer.urls[0] if len(answer.urls) == 1 else answer.urls,
+                  rows=len(answer.rows), **answer.extra)
+    return _Plan(source.filename, f"the network ({url})", f"GET {url}",
+                 lambda sink: rows_to_csv(answer.rows, columns, sink), fields)
+
+
 def _fetch_source(source: Source, run: _Run, pinned: Mapping[str, Any] | None, updating: bool,
                   redact: Redactor, deadline: Deadline) -> tuple[FetchResult, dict[str, Any] | None]:
     name = source.name
@@ -146,68 +197,27 @@ def _fetch_source(source: Source, run: _Run, pinned: Mapping[str, Any] | None, u
         cached = _check_cached(name, pinned, run.cache)
         if cached is not None:
             return cached, None
-    entry = _entry_base(source, run, method)
     task = run.progress.add_task(name, total=None) if run.progress is not None else None
-    retry = False
-    if run.mirror is not None:
-        if not source.mirror:
-            raise FetchError(f"{name}: no mirror file is registered for this source",
-                             hint="fetch it from its official endpoint (without --mirror)")
-        relative = source.mirror["path"]
-        src = mirror_file(run.mirror, name, relative)
-        filename, origin, what = Path(relative).name, f"the mirror ({src})", str(src)
-
-        def produce(sink):
-            copy_mirror_file(src, name, sink)
-
-        entry.update(url=f"mirror:{relative}", mirror_path=relative,
-                     version=str(source.mirror.get("version") or source.version or "") or None)
-        note = source.mirror.get("note") or source.note
-        if note:
-            entry["note"] = " ".join(str(note).split())
-    elif source.kind == "mirror_only":
-        raise FetchError(f"{name}: no official machine endpoint; only --mirror DIR can provide it",
-                         hint=f"{source.note + ' ' if source.note else ''}Official publication: "
-                              f"{source.url}")
-    else:
-        url = run.registry.url(name, run.base_urls)
-        filename, origin, what = source.filename, f"the network ({url})", f"GET {url}"
-        if source.kind == "file":
-            bar = RichBar(run.progress, task) if run.progress is not None else None
-            retry = True
-            entry["url"] = url
-
-            def produce(sink):
-                download(url, sink, run.opts, deadline, bar)
-        else:
-            ctx = ApiContext(run.http, run.opts, redact, deadline, run.environ, run.base_urls,
-                             run.progress, task)
-            answer = CLIENTS[source.kind](source, run.registry, url, ctx)
-            columns = columns_of(answer.rows, source.options.get("columns"), answer.drop, name)
-            entry.update(url=answer.urls[0] if len(answer.urls) == 1 else answer.urls,
-                         rows=len(answer.rows), **answer.extra)
-
-            def produce(sink):
-                rows_to_csv(answer.rows, columns, sink)
-        if source.version:
-            entry["version"] = source.version
-        if source.note:
-            entry["note"] = source.note
-    target = run.cache / (pinned["file"] if pin is not None else Path(name, filename))
+    plan = (_plan_mirror(source, run) if run.mirror is not None
+            else _plan_network(source, run, redact, deadline, task))
+    entry = {**_entry_base(source, run, method), **plan.fields}
+    target = run.cache / (pinned["file"] if pin is not None else Path(name, plan.filename))
 
     def check(sink, _tmp):
         if pin is not None and sink.sha256 != pin:
             raise ChecksumError(
-                f"{name}: {target.name} from {origin} differs from the lock: expected SHA-256 "
+                f"{name}: {target.name} from {plan.origin} differs from the lock: expected SHA-256 "
                 f"{pin}, actual {sink.sha256}; not saved, {run.lock_name} unchanged",
                 hint="if the source really published new data, accept it with "
                      f"`{refetch_command(name, {'method': method}, update=True)}`; otherwise "
                      "restore the original file")
 
     def attempt():
-        return write_checked(target, produce, check, what=redact(what), deadline=deadline)
+        return write_checked(target, plan.produce, check, what=redact(plan.what),
+                             deadline=deadline)
 
-    sink = with_retries(redact(what), attempt, run.opts, redact, deadline) if retry else attempt()
+    sink = (with_retries(redact(plan.what), attempt, run.opts, redact, deadline) if plan.retry
+            else attempt())
     if run.progress is not None:
         run.progress.update(task, total=sink.size, completed=sink.size)
     entry.update(file=target.relative_to(run.cache).as_posix(), sha256=sink.sha256,
