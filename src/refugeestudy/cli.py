@@ -189,8 +189,3 @@ def run(
                    f"{index.relative_to(paths.project_root())}")
     if failed:
         raise typer.Exit(code=1)
-
-
-def main() -> None:  # pragma: no cover - console entry point
-    """Run the command line interface."""
-    app()
