@@ -25,6 +25,7 @@ b'x,y\\n1,2\\n'
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import zipfile
 from collections.abc import Callable
@@ -156,23 +157,31 @@ def write_checked(target: Path, produce: Callable[[Sink], Any],
     Examples
     --------
     >>> import tempfile, pathlib
-    >>> target = pathlib.Path(tempfile.mkdtemp()) / "b.txt"
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> target = folder / "new" / "b.txt"
     >>> def refuse(sink, tmp):
     ...     raise FetchError("refused")
     >>> write_checked(target, lambda s: s.write(b"data"), refuse, what="b")
     Traceback (most recent call last):
     ...
     refugeestudy.fetch.FetchError: refused
-    >>> target.exists(), list(target.parent.iterdir())
-    (False, [])
+    >>> list(folder.iterdir())  # no file, no temporary file, no folder made for it
+    []
     """
     refuse_html = target.suffix.lower() not in (".html", ".htm")
-    with atomic_open(target, "wb") as handle:
-        sink = Sink(handle, what, deadline, refuse_html)
-        produce(sink)
-        handle.flush()
-        if check is not None:
-            check(sink, Path(handle.name))
-        if target.suffix.lower() == ".zip":
-            check_zip(Path(handle.name), what)
+    created = [folder for folder in (target.parent, *target.parent.parents) if not folder.exists()]
+    try:
+        with atomic_open(target, "wb") as handle:
+            sink = Sink(handle, what, deadline, refuse_html)
+            produce(sink)
+            handle.flush()
+            if check is not None:
+                check(sink, Path(handle.name))
+            if target.suffix.lower() == ".zip":
+                check_zip(Path(handle.name), what)
+    except BaseException:
+        for folder in created:  # deepest first: only the empty folders made for this file
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        raise
     return sink
