@@ -66,37 +66,55 @@ def fetch(
                                 "instead of the network."),
     cache_dir: Path = typer.Option(None, help="Where fetched files go (default data/external, or "
                                    "$REFUGEESTUDY_CACHE_DIR)."),
+    update: list[str] = typer.Option(None, "--update", metavar="NAME", help="Accept the bytes "
+                                     "fetched now as NAME's new pin in data/raw/fetch.lock.json "
+                                     "(repeatable); the only way a pin changes."),
     force: bool = typer.Option(False, "--force", help="Fetch again even if the cached file is "
-                               "present and verified."),
-    timeout: float = typer.Option(60, min=1, help="Seconds to wait for data before retrying."),
+                               "present and verified (the bytes must still match the lock)."),
+    timeout: float = typer.Option(60, min=0.01, help="Seconds to wait for data before retrying."),
     retries: int = typer.Option(3, min=0, help="Extra attempts after a server error, timeout or "
                                 "cut-off download."),
+    deadline: float = typer.Option(1800, min=0.01, help="Seconds one source's download may take "
+                                   "in all, retries and pages included."),
     list_sources: bool = typer.Option(False, "--list", help="List the registry's sources and exit."),
     verify_only: bool = typer.Option(False, "--verify", help="Check cached files against "
                                      "data/raw/fetch.lock.json and exit."),
 ) -> None:
-    """Download UCDP GED, UNHCR and ACLED files (or copy them from --mirror), checksummed in a lock."""
+    """Download UCDP GED, UNHCR and ACLED files (or copy them from --mirror), bound by the lock."""
     from refugeestudy import fetch as fetching
+    from refugeestudy.errors import RefugeestudyError
 
-    if list_sources:
-        for name, source in fetching.load_registry().sources.items():
-            _out.print(f"{name}: {source.title} ({source.licence})")
-        return
+    def fail(message: str, hint: str | None, code: int) -> None:
+        _err.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
+        if hint:
+            _err.print(f"hint: {hint}", markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(code=code)
+
     try:
+        if list_sources:
+            for name, source in fetching.load_registry().sources.items():
+                _out.print(f"{name}: {source.title} ({source.licence})", markup=False)
+            return
         if verify_only:
+            if update or mirror is not None:
+                fail("--verify checks the cache only; it cannot be combined with --update or "
+                     "--mirror", "run `refugeestudy fetch --verify` on its own", 2)
             fetching.verify(sources or None, cache_dir=cache_dir)
             _out.print("cached files match the lock")
             return
-        if not sources:
-            _err.print("name the sources to fetch (or 'all'); see --list")
-            raise typer.Exit(code=2)
-        results = fetching.fetch(sources, mirror=mirror, cache_dir=cache_dir, force=force,
-                                 timeout=timeout, retries=retries, console=Console(stderr=True))
-    except fetching.FetchError as exc:
-        _err.print(f"[red]fetch failed[/red] {exc}", soft_wrap=True)
-        raise typer.Exit(code=1) from None
+        if not sources and not update:
+            fail("name the sources to fetch (or 'all'), or --update NAME",
+                 "see `refugeestudy fetch --list`", 2)
+        results = fetching.fetch(sources or [], update=update or [], mirror=mirror,
+                                 cache_dir=cache_dir, force=force, timeout=timeout,
+                                 retries=retries, deadline=deadline, console=Console(stderr=True))
+    except fetching.UnknownSourceError as exc:
+        fail(str(exc), exc.hint, 2)
+    except RefugeestudyError as exc:
+        fail(str(exc), exc.hint, 1)
     for result in results:
-        _out.print(f"{result.source}: {result.status} {result.message}")
+        _out.print(f"{result.source}: {result.status} {result.message}", markup=False,
+                   soft_wrap=True)
 
 
 @app.command()
@@ -168,8 +186,3 @@ def run(
                    f"{index.relative_to(paths.project_root())}")
     if failed:
         raise typer.Exit(code=1)
-
-
-def main() -> None:  # pragma: no cover - console entry point
-    """Run the command line interface."""
-    app()

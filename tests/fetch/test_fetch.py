@@ -10,12 +10,9 @@ import csv
 import hashlib
 import io
 import json
-import threading
 import time
 import zipfile
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import yaml
@@ -23,91 +20,22 @@ from rich.console import Console
 
 from refugeestudy import fetch as fx
 
-REGISTRY_FILE = Path(__file__).resolve().parents[1] / "data" / "raw" / "fetch_registry.yml"
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+from fetch.server import ScriptedServer
+
+REGISTRY_FILE = Path(__file__).resolve().parents[2] / "data" / "raw" / "fetch_registry.yml"
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
 
 
 # --------------------------------------------------------------------------- fixtures
 
 
-class _Server:
-    """A scripted HTTP server: each path answers from its list of responses in turn.
-
-    A response is a dict with ``status``, ``body`` (bytes, or a callable of the
-    parsed query returning bytes), optional ``headers``, ``delay`` (seconds)
-    and ``length`` (a Content-Length to declare instead of the true one).
-    The last response of a list repeats.
-    """
-
-    def __init__(self) -> None:
-        self.routes: dict[str, list[dict]] = {}
-        self.requests: list[dict] = []
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):  # keep test output quiet
-                pass
-
-            def _answer(self, method: str) -> None:
-                parts = urlsplit(self.path)
-                query = {k: v[0] for k, v in parse_qs(parts.query).items()}
-                body_in = b""
-                if method == "POST":
-                    body_in = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                server.requests.append({"method": method, "path": parts.path, "query": query,
-                                        "headers": dict(self.headers), "body": body_in})
-                script = server.routes.get(parts.path)
-                if not script:
-                    self.send_response(404)
-                    self.send_header("Content-Length", "9")
-                    self.end_headers()
-                    self.wfile.write(b"not found")
-                    return
-                response = script.pop(0) if len(script) > 1 else script[0]
-                if response.get("delay"):
-                    time.sleep(response["delay"])
-                body = response.get("body", b"")
-                if callable(body):
-                    body = body(query)
-                if isinstance(body, (dict, list)):
-                    body = json.dumps(body).encode()
-                self.send_response(response.get("status", 200))
-                for key, value in response.get("headers", {}).items():
-                    self.send_header(key, value)
-                self.send_header("Content-Length", str(response.get("length", len(body))))
-                self.send_header("Connection", "close")
-                self.end_headers()
-                try:
-                    self.wfile.write(body)
-                    self.wfile.flush()
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
-                self.close_connection = True
-
-            def do_GET(self):
-                self._answer("GET")
-
-            def do_POST(self):
-                self._answer("POST")
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    def hits(self, path: str) -> list[dict]:
-        return [r for r in self.requests if r["path"] == path]
-
-
 @pytest.fixture()
 def server():
-    srv = _Server()
-    srv.thread.start()
+    srv = ScriptedServer().start()
     try:
         yield srv
     finally:
-        srv.httpd.shutdown()
-        srv.httpd.server_close()
+        srv.stop()
 
 
 @pytest.fixture()
@@ -186,7 +114,7 @@ def test_download_records_sha256_in_deterministic_lock(server, registry, where):
     results = fx.fetch(["ucdp_ged"], registry=registry, base_urls={"ucdp_downloads": server.url},
                        **where, **_fast())
     target = where["cache_dir"] / "ucdp_ged" / "ged261-csv.zip"
-    assert [r.status for r in results] == ["fetched"]
+    assert [r.status for r in results] == ["pinned"]  # first fetch: no pin yet
     assert target.read_bytes() == body
     expected = hashlib.sha256(body).hexdigest()
     text = where["lock_path"].read_text(encoding="utf-8")
@@ -216,7 +144,7 @@ def test_retry_after_server_error(server, registry, where):
     server.routes["/ged/ged261-csv.zip"] = [{"status": 500, "body": b"oops"}, {"body": body}]
     results = fx.fetch(["ucdp_ged"], registry=registry, base_urls={"ucdp_downloads": server.url},
                        **where, **_fast(retries=2))
-    assert results[0].status == "fetched"
+    assert results[0].status == "pinned"
     assert len(server.hits("/ged/ged261-csv.zip")) == 2
     assert (where["cache_dir"] / "ucdp_ged" / "ged261-csv.zip").read_bytes() == body
 
@@ -364,7 +292,7 @@ def test_mirror_copies_and_records(tmp_path, registry, where):
     mirror = _mirror(tmp_path)
     results = fx.fetch(["ucdp_ged", "unhcr_population"], mirror=mirror, registry=registry,
                        **where, **_fast())
-    assert [r.status for r in results] == ["fetched", "fetched"]
+    assert [r.status for r in results] == ["pinned", "pinned"]
     ged = where["cache_dir"] / "ucdp_ged" / "ged191_syria_2016_2019.csv"
     assert ged.read_bytes() == (mirror / "ucdp" / "ged191_syria_2016_2019.csv").read_bytes()
     lock = json.loads(where["lock_path"].read_text())["sources"]
@@ -403,7 +331,7 @@ def test_checksum_mismatch_on_later_use(tmp_path, registry, where):
         fx.cached_path("unhcr_population", **where)
     message = str(info.value)
     assert f"expected {expected}" in message and f"found {found}" in message
-    assert "refugeestudy fetch unhcr_population --mirror DIR --force" in message
+    assert "refugeestudy fetch unhcr_population --mirror DIR --force" in info.value.hint
     with pytest.raises(fx.ChecksumError):
         fx.verify(**where)
     with pytest.raises(fx.ChecksumError):  # fetch does not silently overwrite it either
@@ -436,9 +364,11 @@ def test_missing_mirror_file_is_named(tmp_path, registry, where):
 def test_acled_without_credentials_names_the_variables(registry, where):
     with pytest.raises(fx.MissingCredentialsError) as info:
         fx.fetch(["acled"], registry=registry, **where, **_fast(environ={"ACLED_EMAIL": "a@b.c"}))
+    said = f"{info.value} {info.value.hint}"
+    assert "ACLED_PASSWORD or ACLED_KEY not set" in str(info.value)
     for name in ("ACLED_EMAIL", "ACLED_PASSWORD", "ACLED_KEY"):
-        assert name in str(info.value)
-    assert "a@b.c" not in str(info.value)
+        assert name in said
+    assert "a@b.c" not in said
 
 
 def test_all_skips_sources_without_credentials(tmp_path, registry, where, server):
@@ -446,7 +376,7 @@ def test_all_skips_sources_without_credentials(tmp_path, registry, where, server
     server.routes["/ged/ged261-csv.zip"] = [{"body": _zip_bytes()}]
     results = fx.fetch(["ucdp"], registry=registry, base_urls={"ucdp_downloads": server.url},
                        **where, **_fast())
-    assert [(r.source, r.status) for r in results] == [("ucdp_ged", "fetched"),
+    assert [(r.source, r.status) for r in results] == [("ucdp_ged", "pinned"),
                                                        ("ucdp_ged_syria", "skipped")]
     assert "UCDP_API_TOKEN" in results[1].message
 

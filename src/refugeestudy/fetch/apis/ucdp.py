@@ -1,0 +1,67 @@
+"""UCDP API client: ``pagesize``/``page`` (0-based) paging until ``TotalPages``.
+
+Since February 2026 the API needs a token in the ``x-ucdp-access-token``
+header, read from the environment variable named by ``token_env`` (default
+``UCDP_API_TOKEN``); it is never written anywhere.
+
+Examples
+--------
+>>> from refugeestudy.fetch.registry import load_registry
+>>> load_registry().sources["ucdp_ged_syria"].options["token_env"]
+'UCDP_API_TOKEN'
+"""
+
+from __future__ import annotations
+
+from refugeestudy.fetch.apis.base import ApiAnswer, ApiContext
+from refugeestudy.fetch.errors import FetchError, MissingCredentialsError
+from refugeestudy.fetch.http import get_json, url_with
+from refugeestudy.fetch.registry import Registry, Source
+
+__all__ = ["fetch_rows"]
+
+
+def fetch_rows(source: Source, registry: Registry, url: str, ctx: ApiContext) -> ApiAnswer:
+    """Page through the UCDP API for ``source`` and return its rows.
+
+    Examples
+    --------
+    >>> from refugeestudy.fetch.http import Deadline, Options, Redactor, session
+    >>> from refugeestudy.fetch.registry import load_registry
+    >>> registry = load_registry()
+    >>> source = [s for s in registry.sources.values() if s.kind == "ucdp_api"][0]
+    >>> ctx = ApiContext(session(), Options(), Redactor(), Deadline(600), {})
+    >>> fetch_rows(source, registry, registry.url(source.name), ctx)  # network  # doctest: +SKIP
+    ApiAnswer(rows=[...], ...)
+    """
+    token_env = source.options.get("token_env", "UCDP_API_TOKEN")
+    token = ctx.environ.get(token_env)
+    if not token:
+        raise MissingCredentialsError(
+            f"{source.name}: the UCDP API needs an access token (since February 2026); "
+            f"{token_env} is not set",
+            hint=f"set the environment variable {token_env} (request a token as described at "
+                 "https://ucdp.uu.se/apidocs/), or fetch ucdp_ged (the CSV download needs none)")
+    ctx.redact.add(token)
+    headers = {"x-ucdp-access-token": token}
+    page_size = int(source.options.get("page_size", 1000))
+    params = dict(source.options.get("params") or {})
+    rows: list[dict] = []
+    page = 0
+    while True:
+        if page >= ctx.opts.max_pages:
+            raise FetchError(f"{source.name}: more than {ctx.opts.max_pages} pages; stopped",
+                             hint="raise max_pages if the data really is that large")
+        payload = get_json(ctx.http, url, {**params, "pagesize": page_size, "page": page},
+                           headers, ctx.opts, ctx.redact, ctx.deadline)
+        result = payload.get("Result") if isinstance(payload, dict) else None
+        if not isinstance(result, list):
+            raise FetchError(f"{source.name}: unexpected answer from {url}: no 'Result' list",
+                             hint="the API may have changed; see https://ucdp.uu.se/apidocs/")
+        rows.extend(result)
+        total_pages = int(payload.get("TotalPages") or 0)
+        ctx.show(page + 1, total_pages or None)
+        if not result or page + 1 >= total_pages:
+            break
+        page += 1
+    return ApiAnswer(rows, [url_with(url, {**params, "pagesize": page_size})])
