@@ -36,7 +36,7 @@ from refugeestudy import schema
 from refugeestudy.clean.places import GOVERNORATES
 
 __all__ = ["FREQUENCIES", "ALLOCATIONS", "violence_panel", "displacement_panel", "period_start",
-           "spread_over_days", "lagged"]
+           "spread_over_days", "lagged", "reconciled_periods"]
 
 #: How a record that spans several days is placed in periods: all of it in the
 #: period of its first day (``start``, the GED convention), or an equal share on
@@ -279,3 +279,62 @@ def lagged(series: pd.Series, lags: Sequence[int], name: str | None = None) -> p
     return pd.DataFrame({f"{name}_lag{k}": values.shift(k) for k in lags}, index=series.index)
 
 
+
+
+def reconciled_periods(curve: pd.DataFrame, *, freq: str, start: str | pd.Timestamp,
+                       end: str | pd.Timestamp) -> pd.DataFrame:
+    """One scope's reconciled curve on a complete period grid; no report is missing, never 0.
+
+    Parameters
+    ----------
+    curve : pandas.DataFrame
+        The rows of one scope from :func:`refugeestudy.reconcile.reconcile`
+        (``date, low, best, high``).
+    freq : str
+        One of :data:`FREQUENCIES`.
+    start, end : str or Timestamp
+        First and last day of the window; figures dated after ``end`` are left out.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per period: ``period``; ``reported`` (a figure is dated in the
+        period); ``level_low, level_best, level_high``, the reconciled level at
+        the period's last figure, or carried forward from an earlier period
+        (``carried`` True; missing before the first figure); ``increment``, the
+        change of ``level_best`` since the previous period with a figure (the
+        level before ``start`` as baseline), **missing** in a period without a
+        figure. The increments therefore add up to the level at the end minus
+        the level before ``start``.
+
+    Examples
+    --------
+    Synthetic: levels 100 on 4 March and 300 on 19 March, nothing in the week of 10 March.
+
+    >>> curve = pd.DataFrame({"date": pd.to_datetime(["2025-03-04", "2025-03-19"]),
+    ...                       "low": [90.0, 300.0], "best": [100.0, 300.0], "high": [110.0, 300.0]})
+    >>> out = reconciled_periods(curve, freq="W-MON", start="2025-03-03", end="2025-03-23")
+    >>> out[["reported", "level_best", "carried", "increment"]].values.tolist()
+    [[True, 100.0, False, 100.0], [False, 100.0, True, nan], [True, 300.0, False, 200.0]]
+    """
+    first, last = pd.Timestamp(start), pd.Timestamp(end)
+    periods = pd.date_range(period_start(pd.Series([first]), freq)[0], last, freq=freq)
+    curve = curve[curve["date"] <= last].sort_values("date", kind="stable")
+    before = curve[curve["date"] < first]
+    baseline = float(before["best"].iloc[-1]) if len(before) else 0.0
+    inside = curve[curve["date"] >= first]
+    placed = inside.assign(period=period_start(inside["date"], freq)).groupby("period").tail(1)
+    placed = placed.set_index("period")
+    out = pd.DataFrame({"period": periods.astype("datetime64[s]")})
+    out["reported"] = out["period"].isin(placed.index)
+    for bound in ("low", "best", "high"):
+        level = placed[bound].reindex(out["period"]).to_numpy()
+        carried = pd.Series(level).ffill()
+        if len(before):
+            carried = carried.fillna(float(before[bound].iloc[-1]))
+        out[f"level_{bound}"] = carried.to_numpy()
+    out["carried"] = ~out["reported"] & out["level_best"].notna()
+    reported_levels = out["level_best"].where(out["reported"])
+    previous = reported_levels.ffill().shift(1).fillna(baseline)
+    out["increment"] = (reported_levels - previous).where(out["reported"])
+    return out
