@@ -196,18 +196,3 @@ def test_violence_spread_keeps_the_total_of_a_window_covering_every_span():
 def test_unknown_allocation_is_refused():
     with pytest.raises(ValueError, match="unknown allocation 'middle'"):
         violence_panel(schema.empty("violence_events"), allocate="middle")
-
-
-def test_arrivals_series_max_keeps_one_reporters_figure_with_its_bounds():
-    from refugeestudy.analysis import arrivals_series
-
-    counts = schema.conform(pd.DataFrame({
-        "record_id": ["a", "b"], "reporter": ["mayor", "crisis cell"],
-        "destination_country_iso3": ["LBN", "LBN"], "population_type": ["arrivals"] * 2,
-        "period_start": pd.to_datetime(["2025-03-10", "2025-03-11"]),
-        "count_best": [11000, 8000], "count_low": [11000, 7200], "count_high": [None, 8800]}),
-        "displacement_counts")
-    row = arrivals_series(counts, destination_country="LBN", freq="W-MON").iloc[0]
-    assert (row["best"], row["low"]) == (11000, 11000) and pd.isna(row["high"])  # not 8,800
-    total = arrivals_series(counts, destination_country="LBN", freq="W-MON", combine="sum").iloc[0]
-    assert (total["best"], total["low"]) == (19000, 18200) and pd.isna(total["high"])
