@@ -43,7 +43,8 @@ from refugeestudy.reconcile import DEATHS_SCOPE, DISPLACEMENT_SCOPE, reconcile, 
 
 __all__ = ["ReportedSeries", "destination_scope", "deaths_scope", "scope_name", "reported_series",
            "event_deaths_series", "registry_series", "align", "timing_inference",
-           "what_the_sample_supports", "limitations"]
+           "what_the_sample_supports", "limitations", "series_table", "inference_tables",
+           "partial_periods"]
 
 _SCOPES = {"displacement": DISPLACEMENT_SCOPE, "deaths": DEATHS_SCOPE}
 _COUNTRIES = {"LBN": "Lebanon", "RUS": "Russia", "SYR": "Syria", "DEU": "Germany", "TUR": "Türkiye",
@@ -348,3 +349,95 @@ def limitations(series: Sequence[ReportedSeries] = (), *, nobs: int | None = Non
                      f"{min_observations} no p-value is shown, {verdict}.")
     lines.extend(extra)
     return lines
+
+
+def series_table(series: Sequence[ReportedSeries], *, unit: str) -> pd.DataFrame:
+    """One row per reconciled scope: producers, figures, total with band, periods with/without a report.
+
+    Examples
+    --------
+    >>> from refugeestudy import load_reports
+    >>> log = load_reports()
+    >>> perm = reported_series(log.figures, kind="displacement",
+    ...     scope=destination_scope("RU-PER", "arrivals", log.figures), freq="W-MON",
+    ...     start="2025-02-10", end="2025-04-13")
+    >>> float(series_table([perm], unit="people").iloc[0]["Reconciled total (people)"])
+    150.0
+    """
+    rows = []
+    for item in series:
+        last = item.periods.iloc[-1] if len(item.periods) else None
+        rows.append({
+            "Scope": scope_name(item.scope),
+            "Producers": len(item.reporters),
+            "Figures used": int(item.curves["figure_id"].nunique()),
+            f"Reconciled total ({unit})": item.total,
+            f"Low ({unit})": float(last["level_low"]) if last is not None else np.nan,
+            f"High ({unit})": float(last["level_high"]) if last is not None else np.nan,
+            "Periods with a report": item.reported_periods,
+            "Periods without a report": item.unreported_periods,
+        })
+    return pd.DataFrame(rows)
+
+
+def inference_tables(timing: dict) -> dict[str, pd.DataFrame]:
+    """The report's tables from :func:`timing_inference`, p-values dropped when not allowed.
+
+    Returns ``model`` (rate ratios with their interval, quasi-Poisson),
+    ``checks`` (overdispersion, permutation and placebo, one row each) and
+    ``forecasts`` (rolling-origin mean absolute errors).
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"deaths": [0, 5, 9, 2, 1, 0], "arrivals": [1, 2, 8, 9, 3, 1]})
+    >>> tables = inference_tables(timing_inference(frame, lags=[0], event_position=2))
+    >>> "p_value" in tables["model"].columns, tables["checks"]["Check"].tolist()
+    (False, ['Overdispersion (Pearson chi2 / df)', "Dean's test statistic", 'Permutation: correlation', 'Placebo dates: rank of the event'])
+    """
+    shown = timing["p_values_shown"]
+    fit = timing["quasi_poisson"]
+    if isinstance(fit, str):
+        model = pd.DataFrame({"Term": ["-"], "Note": [fit]})
+    else:
+        model = fit.summary_frame(rate_ratios=True)
+        if not shown:
+            model = model.drop(columns="p_value")
+        model = model.rename(columns={"term": "Term", "estimate": "Rate ratio",
+                                      "ci_lower": "95 % CI low", "ci_upper": "95 % CI high",
+                                      "p_value": "p-value"})
+    checks = []
+    over = timing["overdispersion"]
+    if isinstance(over, dict):
+        checks.append({"Check": "Overdispersion (Pearson chi2 / df)",
+                       "Value": over["pearson_dispersion"], "p-value": np.nan,
+                       "Periods": over["nobs"]})
+        checks.append({"Check": "Dean's test statistic", "Value": over["dean_statistic"],
+                       "p-value": over["dean_p_value"] if shown else np.nan, "Periods": over["nobs"]})
+    perm = timing["permutation"]
+    if isinstance(perm, dict):
+        checks.append({"Check": "Permutation: correlation", "Value": perm["statistic"],
+                       "p-value": perm["p_value"] if shown else np.nan, "Periods": perm["nobs"]})
+    placebo = timing["placebo"]
+    if placebo is not None and placebo["event"].any():
+        rank = float(placebo.loc[placebo["event"], "rank"].iloc[0])
+        checks.append({"Check": "Placebo dates: rank of the event", "Value": rank,
+                       "p-value": rank / len(placebo) if shown else np.nan,
+                       "Periods": len(placebo)})
+    forecasts = timing["rolling_origin"].rename(columns={
+        "method": "Forecast", "mae": "Mean absolute error (out of sample)", "forecasts": "Forecasts"})
+    return {"model": model, "checks": pd.DataFrame(checks, columns=["Check", "Value", "p-value",
+                                                                    "Periods"]),
+            "forecasts": forecasts}
+
+
+def partial_periods(periods: pd.Index, freq: str, data_end) -> list:
+    """Periods of ``periods`` that the data cover only in part (they end after ``data_end``).
+
+    Examples
+    --------
+    >>> years = pd.to_datetime(["2018-01-01", "2019-01-01"])
+    >>> partial_periods(pd.DatetimeIndex(years), "YS", "2019-11-30")
+    [Timestamp('2019-01-01 00:00:00')]
+    """
+    offset = pd.tseries.frequencies.to_offset(freq)
+    return [p for p in periods if p + offset - pd.Timedelta(days=1) > pd.Timestamp(data_end)]
