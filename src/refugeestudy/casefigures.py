@@ -32,6 +32,7 @@ import math
 import textwrap
 from collections.abc import Sequence
 
+import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import pandas as pd
 
@@ -56,8 +57,7 @@ def _short(name: str, width: int = 42) -> str:
     return name if len(name) <= width else name[: width - 1] + "…"
 
 
-def _grid(n: int, width: float = 12.0, height: float = 3.6):
-    cols = 1 if n == 1 else 2
+def _grid(n: int, width: float = 12.0, height: float = 3.2, cols: int = 1):
     rows = math.ceil(n / cols)
     fig, axes = plt.subplots(rows, cols, figsize=(width, height * rows + 0.6), squeeze=False)
     for ax in axes.flat[n:]:
@@ -75,9 +75,11 @@ def curves_figure(series: Sequence[ReportedSeries], *, ylabel: str, title: str, 
     """
     plots.use_house_style()
     fig, axes = _grid(len(series))
+    dates = pd.concat([item.curves["date"] for item in series if len(item.curves)])
+    span = (dates.min() - pd.Timedelta(days=2), dates.max() + pd.Timedelta(days=2))
     for ax, item in zip(axes, series):
         for index, (who, rows) in enumerate(item.curves.groupby("figure_by", sort=True)):
-            colour = plots.colour_for(index if index < 6 else index + 1)  # the palette's black is skipped
+            colour = plots.colour_for(index if index < 6 else index + 1)  # black is the reconciled line's
             ax.plot(rows["date"], rows["best"], drawstyle="steps-post", marker="o", markersize=4,
                     linewidth=1.0, alpha=0.85, color=colour, label=_short(who))
         curve = item.reconciled
@@ -92,18 +94,19 @@ def curves_figure(series: Sequence[ReportedSeries], *, ylabel: str, title: str, 
         ax.set_title(_short(scope_name(item.scope), 60), fontsize=10)
         ax.set_ylabel(ylabel)
         ax.set_xlabel(xlabel)
-        ax.tick_params(axis="x", labelrotation=30)
-        ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:,.0f}"))
-        ax.legend(fontsize=7, loc="upper left")
-    fig.suptitle(_wrap(title), x=0.01, ha="left", fontsize=12, fontweight="bold")
-    fig.tight_layout()
+        ax.set_xlim(*span)
+        _date_axis(ax)
+        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    _finish(fig, title)
     add_caption(fig, caption)
     return fig
 
 
-def increments_figure(series: Sequence[ReportedSeries], *, ylabel: str, title: str, caption: str,
-                      xlabel: str = "week starting"):
+def increments_figure(series: Sequence[ReportedSeries], *, ylabel: str | Sequence[str], title: str,
+                      caption: str, xlabel: str = "week starting"):
     """The reconciled increment per period, one panel per scope; no report = shaded gap.
+
+    ``ylabel`` is one label for every panel or one per panel.
 
     Examples
     --------
@@ -121,7 +124,8 @@ def increments_figure(series: Sequence[ReportedSeries], *, ylabel: str, title: s
     >>> plt.close(fig)
     """
     plots.use_house_style()
-    fig, axes = _grid(len(series))
+    fig, axes = _grid(len(series), cols=min(2, len(series)), height=3.6)
+    labels = [ylabel] * len(series) if isinstance(ylabel, str) else list(ylabel)
     for index, (ax, item) in enumerate(zip(axes, series)):
         periods = item.periods
         reported = periods[periods["reported"]]
@@ -134,13 +138,11 @@ def increments_figure(series: Sequence[ReportedSeries], *, ylabel: str, title: s
                        label="no report (missing, not 0)" if n == 0 else None)
         ax.axhline(0, color="#666666", linewidth=0.6)
         ax.set_title(_short(scope_name(item.scope), 60), fontsize=10)
-        ax.set_ylabel(ylabel)
+        ax.set_ylabel(labels[index])
         ax.set_xlabel(xlabel)
-        ax.tick_params(axis="x", labelrotation=30)
-        ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+        _date_axis(ax)
         ax.legend(fontsize=7, loc="upper right")
-    fig.suptitle(_wrap(title), x=0.01, ha="left", fontsize=12, fontweight="bold")
-    fig.tight_layout()
+    _finish(fig, title)
     add_caption(fig, caption)
     return fig
 
@@ -152,7 +154,7 @@ def yearly_figure(frame: pd.DataFrame, *, columns: dict[str, str], partial: dict
     ``partial`` maps a column to the periods that are not complete years.
     """
     plots.use_house_style()
-    fig, axes = _grid(len(columns), height=3.8)
+    fig, axes = _grid(len(columns), height=3.8, cols=min(2, len(columns)))
     years = frame.index.year
     for index, (ax, (column, label)) in enumerate(zip(axes, columns.items())):
         values = frame[column]
@@ -168,10 +170,22 @@ def yearly_figure(frame: pd.DataFrame, *, columns: dict[str, str], partial: dict
         ax.set_ylabel(label)
         ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:,.0f}"))
         ax.legend(fontsize=7, loc="upper right")
-    fig.suptitle(_wrap(title), x=0.01, ha="left", fontsize=12, fontweight="bold")
-    fig.tight_layout()
+    _finish(fig, title)
     add_caption(fig, caption)
     return fig
+
+
+def _date_axis(ax) -> None:
+    """Day and month on the x axis, thousands separators on the y axis."""
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b %Y"))
+    ax.tick_params(axis="x", labelrotation=30)
+    ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+
+
+def _finish(fig, title: str) -> None:
+    """Title above the panels (never over them), then a tight layout."""
+    fig.suptitle(_wrap(title), x=0.01, ha="left", fontsize=12, fontweight="bold")
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.45 / fig.get_figheight()))
 
 
 def _wrap(text: str, width: int = 90) -> str:
