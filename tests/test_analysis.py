@@ -88,3 +88,24 @@ def test_limitations_name_gaps_and_producers(figures):
     assert f"{series.reported_periods} of {len(series.periods)} periods have a report" in lines[0]
     assert "Perm local authorities" in lines[0]
     assert "below 20 no p-value is shown" in lines[1]
+
+
+def test_inference_tables_withhold_p_values_below_the_stated_number():
+    # synthetic: 6 periods, stated minimum 20, then 4
+    frame = pd.DataFrame({"deaths": [0.0, 5, 9, 2, 1, 0], "arrivals": [1.0, 2, 8, 9, 3, 1]})
+    few = analysis.inference_tables(analysis.timing_inference(frame, lags=[0], event_position=2))
+    assert "p-value" not in few["model"].columns and few["checks"]["p-value"].isna().all()
+    allowed = analysis.inference_tables(analysis.timing_inference(frame, lags=[0], event_position=2,
+                                                                  min_observations=4))
+    assert "p-value" in allowed["model"].columns
+    assert allowed["checks"]["p-value"].iloc[1:].notna().all()  # the dispersion ratio has none
+    placebo = allowed["checks"].set_index("Check").loc["Placebo dates: rank of the event"]
+    assert placebo["Value"] == 1 and placebo["p-value"] == pytest.approx(1 / 3)
+
+
+def test_inference_tables_say_why_nothing_was_computed():
+    frame = pd.DataFrame({"deaths": [0.0, np.nan, 9], "arrivals": [1.0, 2, np.nan]})
+    tables = analysis.inference_tables(analysis.timing_inference(frame, lags=[0], event_position=1))
+    notes = tables["checks"].set_index("Check")["Note"]
+    assert notes["Overdispersion"].startswith("not fitted: 1 periods")
+    assert notes["Placebo dates"].startswith("not computed")

@@ -312,7 +312,7 @@ def what_the_sample_supports(periods: int, parameters: int,
     'With 4 periods and 3 parameters the analysis is descriptive only: no p-value is shown below 20 periods, so no estimate here should be read as an effect.'
     """
     if periods < min_observations or periods - parameters < 10:
-        return (f"With {periods} periods and {parameters} parameters the analysis is descriptive "
+        return (f"With {periods} period{'s' * (periods != 1)} and {parameters} parameters the analysis is descriptive "
                 f"only: no p-value is shown below {min_observations} periods, so no estimate here "
                 "should be read as an effect.")
     if periods < 50:
@@ -391,8 +391,8 @@ def inference_tables(timing: dict) -> dict[str, pd.DataFrame]:
     --------
     >>> frame = pd.DataFrame({"deaths": [0, 5, 9, 2, 1, 0], "arrivals": [1, 2, 8, 9, 3, 1]})
     >>> tables = inference_tables(timing_inference(frame, lags=[0], event_position=2))
-    >>> "p_value" in tables["model"].columns, tables["checks"]["Check"].tolist()
-    (False, ['Overdispersion (Pearson chi2 / df)', "Dean's test statistic", 'Permutation: correlation', 'Placebo dates: rank of the event'])
+    >>> "p_value" in tables["model"].columns, tables["checks"]["Check"].tolist()[1:]
+    (False, ["Dean's test statistic", 'Permutation: correlation', 'Placebo dates: rank of the event'])
     """
     shown = timing["p_values_shown"]
     fit = timing["quasi_poisson"]
@@ -406,28 +406,35 @@ def inference_tables(timing: dict) -> dict[str, pd.DataFrame]:
                                       "ci_lower": "95 % CI low", "ci_upper": "95 % CI high",
                                       "p_value": "p-value"})
     checks = []
+
+    def check(name, value=np.nan, p_value=np.nan, periods=np.nan, note=""):
+        checks.append({"Check": name, "Value": value, "p-value": p_value if shown else np.nan,
+                       "Periods": periods, "Note": note})
+
     over = timing["overdispersion"]
     if isinstance(over, dict):
-        checks.append({"Check": "Overdispersion (Pearson chi2 / df)",
-                       "Value": over["pearson_dispersion"], "p-value": np.nan,
-                       "Periods": over["nobs"]})
-        checks.append({"Check": "Dean's test statistic", "Value": over["dean_statistic"],
-                       "p-value": over["dean_p_value"] if shown else np.nan, "Periods": over["nobs"]})
+        check("Overdispersion (Pearson chi2 / df)", over["pearson_dispersion"], periods=over["nobs"],
+              note="1 if Poisson; quasi-Poisson errors grow by its square root")
+        check("Dean's test statistic", over["dean_statistic"], over["dean_p_value"], over["nobs"])
+    else:
+        check("Overdispersion", note=over)
     perm = timing["permutation"]
     if isinstance(perm, dict):
-        checks.append({"Check": "Permutation: correlation", "Value": perm["statistic"],
-                       "p-value": perm["p_value"] if shown else np.nan, "Periods": perm["nobs"]})
+        check("Permutation: correlation", perm["statistic"], perm["p_value"], perm["nobs"],
+              "exact (all orders)" if perm["exact"] else f"{perm['permutations']:,} random orders")
+    else:
+        check("Permutation: correlation", note=perm)
     placebo = timing["placebo"]
     if placebo is not None and placebo["event"].any():
         rank = float(placebo.loc[placebo["event"], "rank"].iloc[0])
-        checks.append({"Check": "Placebo dates: rank of the event", "Value": rank,
-                       "p-value": rank / len(placebo) if shown else np.nan,
-                       "Periods": len(placebo)})
+        check("Placebo dates: rank of the event", rank, rank / len(placebo), len(placebo),
+              f"rank 1 = largest jump of {len(placebo)} possible dates")
+    elif placebo is not None:
+        check("Placebo dates", note="not computed: the event has no run of reported periods on "
+                                    "both sides")
     forecasts = timing["rolling_origin"].rename(columns={
         "method": "Forecast", "mae": "Mean absolute error (out of sample)", "forecasts": "Forecasts"})
-    return {"model": model, "checks": pd.DataFrame(checks, columns=["Check", "Value", "p-value",
-                                                                    "Periods"]),
-            "forecasts": forecasts}
+    return {"model": model, "checks": pd.DataFrame(checks), "forecasts": forecasts}
 
 
 def partial_periods(periods: pd.Index, freq: str, data_end) -> list:
