@@ -225,7 +225,7 @@ def test_real_log_lebanon_by_2_april_is_a_sourced_total_not_a_sum(log):
     assert by_2_april["best"].max() <= largest
     for population_type in ("arrivals",):
         rows = lebanon[lebanon["population_type"] == population_type]
-        weeks = reconciled_periods(rows, freq="W-MON", start="2025-03-01", end="2025-04-30")
+        weeks = reconciled_periods(rows, freq="W-MON", start="2025-03-01", end="2025-04-02")
         total = weeks["increment"].sum()
         assert total == weeks["level_best"].iloc[-1] <= largest
         assert total < 41635  # the old weekly series' sum, the bug this replaces
@@ -240,3 +240,24 @@ def test_real_log_perm_about_150_by_11_april(log):
     assert 135 <= best <= 165  # "approximately 150", not 99 + 100 + 50 (249) or 199
     weeks = reconciled_periods(perm, freq="W-MON", start="2025-02-01", end="2025-04-13")
     assert weeks["increment"].sum() == best
+
+
+def test_a_consistent_lower_figure_does_not_lower_the_curve_but_a_revision_does():
+    # synthetic: 1,018 on 8 March, "more than 1,000" on 9 March (consistent), exactly 900 on 10 March
+    figures = synthetic([
+        row("a", "A", "cumulative", "2025-03-06", "2025-03-08", 1018),
+        row("b", "A", "cumulative", "2025-03-06", "2025-03-09", 1001, 1001, None, "more_than"),
+        row("c", "A", "cumulative", "2025-03-06", "2025-03-10", 900),
+    ])
+    assert reporter_curves(figures, by=["scope"])["best"].tolist() == [1018, 1018, 900]
+
+
+def test_one_statement_with_differently_worded_bounds_counts_once():
+    # synthetic: "at least 32" and "32" for the same period by the same producer
+    figures = synthetic([
+        row("open", "A", "period", "2025-03-08", "2025-03-09", 32, 32, None, "at_least"),
+        row("exact", "A", "period", "2025-03-08", "2025-03-09", 32),
+    ])
+    kept = prepare_figures(figures, by=["scope"])
+    assert kept["figure_id"].tolist() == ["exact"]
+    assert reconcile(figures, by=["scope"])[["best", "high"]].values.tolist() == [[32, 32]]

@@ -10,13 +10,15 @@ country × region × population type; Akkar and all of Lebanon, arrivals and
 "fled", civilians and all deaths are different scopes and never share a curve):
 
 1. **One statement counts once.** Figures of the same producer, scope, basis,
-   period and value relayed by several outlets are one figure.
+   period and number relayed by several outlets are one figure (the relay with
+   a known upper bound is kept when the wording of the bounds differs).
 2. **Parts are left out.** A figure with ``part_of`` (deaths by one
    perpetrator, a town within a district) is never added to its total.
 3. **A reporter's curve.** In order of the date a figure is "as of"
    (``period_end``): a running total (basis ``cumulative``) or a stock is a
    *level* and replaces the reporter's level (of several levels as of one day,
-   the highest); a period count (basis
+   the highest), unless it is lower but consistent with it ("more than 1,000"
+   after "1,018": its upper bound is unknown or above the level); a period count (basis
    ``period``) is an *increment* on the reporter's level as of the day before
    its period starts, and the curve takes the larger of that sum and the
    current level (a count inside a running total already reported adds
@@ -132,10 +134,13 @@ def prepare_figures(figures: pd.DataFrame, *, by: Sequence[str], reporter: str =
     if since is not None:
         frame = frame[frame["period_start"] >= pd.Timestamp(since)]
     frame = frame.assign(**{b: frame[b].astype("Float64").astype("float64") for b in _BOUNDS})
-    statement = [reporter, *by, "basis", "period_start", "period_end", *_BOUNDS]
-    frame = frame.sort_values([*by, reporter, "period_end", "figure_id"], kind="stable",
+    # One statement (producer, scope, period, number), however each relay words its bounds:
+    # the relay with a known upper bound (the tighter one) is kept.
+    statement = [reporter, *by, "basis", "period_start", "period_end", "best"]
+    frame = frame.assign(_open=frame["high"].isna())
+    frame = frame.sort_values([*by, reporter, "period_end", "_open", "figure_id"], kind="stable",
                               na_position="first")
-    frame = frame.drop_duplicates(statement, keep="first")
+    frame = frame.drop_duplicates(statement, keep="first").drop(columns="_open")
     return frame.reset_index(drop=True)
 
 
@@ -153,6 +158,11 @@ def _one_curve(rows: pd.DataFrame) -> list[dict]:
             new = stated
             if same_day_level and points[-1]["best"] > new[1]:
                 continue  # several relays of one day's running total: the highest stands
+            consistent = np.isnan(new[2]) or new[2] >= points[-1]["best"] if points else False
+            if points and points[-1]["best"] > new[1] and consistent:
+                # "more than 1,000" after "1,018" does not lower the curve (a report, no change);
+                # only a lower figure whose upper bound is below the level is a revision down
+                new = np.array([points[-1][b] for b in _BOUNDS])
         else:
             before = [p for p in points if p["date"] < row["period_start"]]
             base = np.array([before[-1][b] for b in _BOUNDS]) if before else np.zeros(3)
