@@ -110,5 +110,5 @@ def test_inference_tables_say_why_nothing_was_computed():
     frame = pd.DataFrame({"deaths": [0.0, np.nan, 9], "arrivals": [1.0, 2, np.nan]})
     tables = analysis.inference_tables(analysis.timing_inference(frame, lags=[0], event_position=1))
     notes = tables["checks"].set_index("Check")["Note"]
-    assert notes["Overdispersion"].startswith("not fitted: 1 periods")
+    assert notes["Overdispersion"].startswith("not fitted: 1 period with both")
     assert notes["Placebo dates"].startswith("not computed")

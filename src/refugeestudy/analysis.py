@@ -289,11 +289,12 @@ def timing_inference(aligned: pd.DataFrame, *, lags: Sequence[int], event_positi
         except Exception as exc:  # singular design on a handful of periods
             out["overdispersion"] = out["quasi_poisson"] = f"not estimable: {exc}"
     else:
-        reason = f"not fitted: {nobs} periods with both series for {len(lags) + 1} parameters"
+        reason = (f"not fitted: {nobs} period{'s' * (nobs != 1)} with both series for "
+                  f"{len(lags) + 1} parameters")
         out["overdispersion"] = out["quasi_poisson"] = reason
     first = design.columns[0]
     out["permutation"] = (models.permutation_test(design[first], y) if nobs >= 3
-                          else f"not computed: {nobs} periods")
+                          else f"not computed: {nobs} period{'s' * (nobs != 1)}")
     if event_position is not None:
         out["placebo"] = models.placebo_dates(aligned["arrivals"], event_position, window=window)
     else:
@@ -393,6 +394,8 @@ def inference_tables(timing: dict) -> dict[str, pd.DataFrame]:
     >>> tables = inference_tables(timing_inference(frame, lags=[0], event_position=2))
     >>> "p_value" in tables["model"].columns, tables["checks"]["Check"].tolist()[1:]
     (False, ["Dean's test statistic", 'Permutation: correlation', 'Placebo dates: rank of the event'])
+    >>> tables["forecasts"]["Forecast"].tolist()
+    ['last value', 'historical mean', 'model (quasi-Poisson mean)']
     """
     shown = timing["p_values_shown"]
     fit = timing["quasi_poisson"]
@@ -432,9 +435,13 @@ def inference_tables(timing: dict) -> dict[str, pd.DataFrame]:
     elif placebo is not None:
         check("Placebo dates", note="not computed: the event has no run of reported periods on "
                                     "both sides")
-    forecasts = timing["rolling_origin"].rename(columns={
+    names = {"last_value": "last value", "historical_mean": "historical mean",
+             "model": "model (quasi-Poisson mean)"}
+    forecasts = timing["rolling_origin"].assign(method=lambda f: f["method"].map(names))
+    forecasts = forecasts.rename(columns={
         "method": "Forecast", "mae": "Mean absolute error (out of sample)", "forecasts": "Forecasts"})
-    return {"model": model, "checks": pd.DataFrame(checks), "forecasts": forecasts}
+    checks = pd.DataFrame(checks).astype({"Periods": "Int64"})
+    return {"model": model, "checks": checks, "forecasts": forecasts}
 
 
 def partial_periods(periods: pd.Index, freq: str, data_end) -> list:

@@ -203,6 +203,7 @@ def styled(frame: pd.DataFrame, decimals: int = 0, *, formats: dict | None = Non
     True
     """
     numeric = frame.select_dtypes("number").columns
-    rules = {c: f"{{:,.{decimals}f}}" for c in numeric}
+    rules = {c: "{:,.0f}" if pd.api.types.is_integer_dtype(frame[c]) else f"{{:,.{decimals}f}}"
+             for c in numeric}
     rules.update(formats or {})
     return frame.style.hide(axis="index").format(rules, na_rep="–")
