@@ -334,7 +334,7 @@ def limitations(series: Sequence[ReportedSeries] = (), *, nobs: int | None = Non
     Examples
     --------
     >>> limitations(nobs=6, min_observations=20)[0]
-    'The models use 6 periods with both series reported; below 20 no p-value is shown, so the results are descriptive.'
+    '6 periods have both series reported; below 20 no p-value is shown, so the results are descriptive.'
     """
     lines = []
     for item in series:
@@ -346,7 +346,7 @@ def limitations(series: Sequence[ReportedSeries] = (), *, nobs: int | None = Non
     if nobs is not None:
         verdict = ("so the results are descriptive" if nobs < min_observations
                    else "p-values are shown but rest on few periods")
-        lines.append(f"The models use {nobs} periods with both series reported; below "
+        lines.append(f"{nobs} period{'s have' if nobs != 1 else ' has'} both series reported; below "
                      f"{min_observations} no p-value is shown, {verdict}.")
     lines.extend(extra)
     return lines
