@@ -17,10 +17,7 @@ from scipy.optimize import minimize_scalar
 from scipy.special import gammaln
 
 from refugeestudy.models import (
-    cross_correlation,
     fit_count_model,
-    interrupted_time_series,
-    its_design,
     overdispersion,
     p_value_allowed,
     permutation_test,
@@ -133,61 +130,6 @@ def test_to_dict_is_plain_rounded_json(poisson):
     assert data["nobs"] == 6 and data["family"] == "poisson"
 
 
-# --------------------------------------------------------------------------- cross-correlation
-def test_cross_correlation_against_corrcoef_on_shifted_arrays():
-    x = np.array([0, 1, 0, 0, 2, 0, 0, 5, 1, 0, 3, 2], dtype=float)
-    y = np.array([1, 0, 2, 0, 1, 3, 0, 1, 6, 2, 0, 4], dtype=float)
-    out = cross_correlation(pd.Series(x), pd.Series(y), [0, 1, 2, 3])
-    assert out["lag"].tolist() == [0, 1, 2, 3]
-    for k in range(4):
-        xs, ys = (x, y) if k == 0 else (x[:-k], y[k:])  # y_t with x_{t-k}
-        assert out.loc[k, "correlation"] == pytest.approx(np.corrcoef(xs, ys)[0, 1], abs=1e-12)
-        assert out.loc[k, "pairs"] == len(x) - k
-
-
-def test_cross_correlation_detects_a_one_period_lead():
-    x = pd.Series([0, 1, 0, 0, 2, 0, 0])
-    y = x.shift(1).fillna(0)
-    out = cross_correlation(x, y, [0, 1])
-    assert out.loc[1, "correlation"] == pytest.approx(1.0, abs=1e-12)
-    # by hand: lag 0 pairs (x, y) = (0,0),(1,0),(0,1),(0,0),(2,0),(0,2),(0,0)
-    assert out.loc[0, "correlation"] == pytest.approx(
-        np.corrcoef([0, 1, 0, 0, 2, 0, 0], [0, 0, 1, 0, 0, 2, 0])[0, 1], abs=1e-12)
-
-
-def test_cross_correlation_missing_when_undefined():
-    out = cross_correlation(pd.Series([1.0, 2.0, 3.0, 4.0]), pd.Series([5.0, 5.0, 5.0, 5.0]), [0, 2])
-    assert out["correlation"].isna().all()
-    assert out["pairs"].tolist() == [4, 2]
-
-
-# --------------------------------------------------------------------------- interrupted time series
-def test_its_design_by_hand():
-    periods = pd.Series(pd.date_range("2025-01-01", periods=6, freq="MS"))
-    design = its_design(periods, {"a": pd.Timestamp("2025-03-15"), "b": pd.Timestamp("2025-05-01"),
-                                  "late": pd.Timestamp("2026-01-01")})
-    assert design.to_dict("list") == {
-        "trend": [0, 1, 2, 3, 4, 5],
-        "level_a": [0, 0, 0, 1, 1, 1],  # first period on or after 15 March is April
-        "slope_a": [0, 0, 0, 0, 1, 2],
-        "level_b": [0, 0, 0, 0, 1, 1],
-        "slope_b": [0, 0, 0, 0, 0, 1],
-        "level_late": [0, 0, 0, 0, 0, 0],
-        "slope_late": [0, 0, 0, 0, 0, 0],
-    }
-
-
-def test_interrupted_time_series_level_change():
-    periods = pd.Series(pd.date_range("2025-01-01", periods=6, freq="MS"))
-    y = pd.Series([1, 1, 1, 5, 5, 5])
-    fit = interrupted_time_series(y, periods, {"shock": pd.Timestamp("2025-04-01"),
-                                              "edge": pd.Timestamp("2025-06-01")})
-    assert np.exp(fit.params["level_shock"]) == pytest.approx(5.0, rel=1e-5)
-    assert abs(fit.params["trend"]) < 1e-5 and abs(fit.params["slope_shock"]) < 1e-5
-    assert "level_edge" not in fit.params
-    assert fit.notes[0] == "breakpoint edge (2025-06-01) left out: 5 periods before, 1 after"
-
-
 # --------------------------------------------------------------------------- baselines, out of sample
 def test_rolling_origin_baselines_by_hand():
     out = rolling_origin(pd.Series([1, 3, 2, 4]), min_train=1)
@@ -210,15 +152,6 @@ def test_rolling_origin_model_forecasts_only_from_the_past():
     # last value: |3-12|, |11-3| -> 8.5; mean: |3-7|, |11-6.2| -> 4.4
     assert out.loc["last_value", "mae"] == pytest.approx(8.5)
     assert out.loc["historical_mean", "mae"] == pytest.approx((4 + 4.8) / 2)
-
-
-def test_interrupted_time_series_needs_three_periods_each_side():
-    # Two periods before the break would be fitted exactly by level and trend: left out, said so.
-    periods = pd.Series(pd.date_range("2025-01-01", periods=6, freq="MS"))
-    fit = interrupted_time_series(pd.Series([2, 3, 9, 8, 9, 10]), periods,
-                                  {"early": pd.Timestamp("2025-03-01")})
-    assert list(fit.params.index) == ["const", "trend"]
-    assert fit.notes[0] == "breakpoint early (2025-03-01) left out: 2 periods before, 4 after"
 
 
 # --------------------------------------------------------------------------- ModelResult API

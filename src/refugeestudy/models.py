@@ -2,12 +2,10 @@
 
 Thin, tested wrappers around statsmodels:
 
-* :func:`cross_correlation` — correlation of ``y_t`` with ``x_{t-k}`` by lag ``k``;
 * :func:`fit_count_model` — Poisson or negative binomial regression of counts
   with robust (HC1), quasi-Poisson (``"X2"``) or HAC standard errors;
 * :func:`overdispersion` — Pearson dispersion and Dean's score test, to run
   whenever a count model is shown;
-* :func:`interrupted_time_series` — level and slope changes at event dates;
 * :func:`permutation_test` and :func:`placebo_dates` — exact (enumerated) or
   seeded Monte Carlo inference for an association or a timing claim;
 * :func:`rolling_origin` — out-of-sample one-step-ahead errors of the model
@@ -40,10 +38,7 @@ from scipy import stats
 __all__ = [
     "FAMILIES",
     "ModelResult",
-    "cross_correlation",
     "fit_count_model",
-    "interrupted_time_series",
-    "its_design",
     "MIN_OBSERVATIONS",
     "overdispersion",
     "p_value_allowed",
@@ -56,7 +51,6 @@ FAMILIES = ("poisson", "negbin")
 #: Observations below which a report prints no p-value (asymptotic or permutation).
 MIN_OBSERVATIONS = 20
 COV_TYPES = ("HC0", "HC1", "nonrobust", "X2", "HAC")
-_MIN_SIDE = 3  # periods needed on each side of an interrupted-time-series breakpoint
 _DIGITS = 8
 
 
@@ -192,38 +186,6 @@ class ModelResult:
         }
 
 
-def cross_correlation(x: pd.Series, y: pd.Series, lags: Sequence[int]) -> pd.DataFrame:
-    """Pearson correlation of ``y_t`` with ``x_{t-k}`` for each lag ``k``.
-
-    Parameters
-    ----------
-    x, y : pandas.Series
-        Aligned series on the same index (periods).
-    lags : sequence of int
-        Lags in periods; positive ``k`` means ``x`` leads ``y`` by ``k``.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns ``lag, correlation, pairs`` (pairs with both values present);
-        the correlation is missing when fewer than 3 pairs or a constant series.
-
-    Examples
-    --------
-    >>> x = pd.Series([0, 1, 0, 0, 2, 0, 0])
-    >>> y = x.shift(1).fillna(0)
-    >>> cross_correlation(x, y, [0, 1])["correlation"].round(3).tolist()
-    [-0.346, 1.0]
-    """
-    rows = []
-    for lag in lags:
-        pair = pd.DataFrame({"x": x.shift(lag), "y": y}).dropna().astype("float64")
-        usable = len(pair) >= 3 and pair["x"].std() > 0 and pair["y"].std() > 0
-        value = float(np.corrcoef(pair["x"], pair["y"])[0, 1]) if usable else float("nan")
-        rows.append({"lag": int(lag), "correlation": value, "pairs": len(pair)})
-    return pd.DataFrame(rows)
-
-
 def fit_count_model(
     y: pd.Series,
     X: pd.DataFrame,
@@ -317,68 +279,6 @@ def fit_count_model(
         converged=converged,
         notes=notes,
     )
-
-
-def its_design(periods: pd.Series, breakpoints: dict[str, pd.Timestamp]) -> pd.DataFrame:
-    """Design matrix of an interrupted time series: trend, and per breakpoint a level and slope change.
-
-    Parameters
-    ----------
-    periods : pandas.Series
-        Period start dates, in order, one per observation.
-    breakpoints : dict of str to Timestamp
-        Label → date; ``level_<label>`` is 1 from the first period on or after
-        the date, ``slope_<label>`` counts periods since then.
-
-    Examples
-    --------
-    >>> p = pd.Series(pd.date_range("2025-01-01", periods=4, freq="MS"))
-    >>> its_design(p, {"fall": pd.Timestamp("2025-03-01")}).to_dict("list")
-    {'trend': [0, 1, 2, 3], 'level_fall': [0, 0, 1, 1], 'slope_fall': [0, 0, 0, 1]}
-    """
-    trend = np.arange(len(periods))
-    design = {"trend": trend}
-    for label, date in breakpoints.items():
-        after = (periods >= pd.Timestamp(date)).to_numpy()
-        first = int(np.argmax(after)) if after.any() else len(periods)
-        design[f"level_{label}"] = after.astype(int)
-        design[f"slope_{label}"] = np.where(after, trend - first, 0)
-    return pd.DataFrame(design, index=periods.index)
-
-
-def interrupted_time_series(
-    y: pd.Series,
-    periods: pd.Series,
-    breakpoints: dict[str, pd.Timestamp],
-    *,
-    family: str = "poisson",
-    cov_type: str = "HC1",
-) -> ModelResult:
-    """Fit a count model of ``y`` with a trend and level/slope changes at ``breakpoints``.
-
-    Breakpoints with fewer than three observations on either side are left
-    out and a note says so: with two, a side's level and slope fit it exactly
-    (no residual to estimate anything from), which only looks like precision.
-
-    Examples
-    --------
-    >>> p = pd.Series(pd.date_range("2025-01-01", periods=6, freq="MS"))
-    >>> y = pd.Series([1, 1, 1, 5, 5, 5])
-    >>> fit = interrupted_time_series(y, p, {"shock": pd.Timestamp("2025-04-01")})
-    >>> round(float(np.exp(fit.params["level_shock"])), 3)
-    5.0
-    """
-    usable, notes = {}, []
-    for label, date in breakpoints.items():
-        after = int((periods >= pd.Timestamp(date)).sum())
-        if after < _MIN_SIDE or len(periods) - after < _MIN_SIDE:
-            notes.append(f"breakpoint {label} ({pd.Timestamp(date).date()}) left out: "
-                         f"{len(periods) - after} periods before, {after} after")
-        else:
-            usable[label] = date
-    design = its_design(periods, usable)
-    fit = fit_count_model(y, design, family=family, cov_type=cov_type)
-    return ModelResult(**{**fit.__dict__, "notes": notes + fit.notes})
 
 
 def overdispersion(y: pd.Series, X: pd.DataFrame, *, add_constant: bool = True) -> dict:

@@ -1,17 +1,16 @@
 """Place × period series from the canonical tables, bounds kept.
 
-:func:`violence_panel` sums deaths (best, low, high) per governorate and period;
-:func:`displacement_panel` sums counts of people per destination and period.
-A bound that is unknown on any row of a cell (e.g. "at least 50" has no upper
+:func:`violence_panel` sums event data's deaths (best, low, high) per governorate
+and period; :func:`reconciled_periods` puts a reconciled curve of the report log
+(:mod:`refugeestudy.reconcile`) on a period grid, a period without a report
+missing. A bound that is unknown on any row of a cell (e.g. "at least 50" has no upper
 bound) makes that cell's bound unknown: a sum is never smaller than it should
 be because a missing value was read as zero.
 
 By default a row is placed in the period of its start date (``date_start`` /
 ``period_start``), UCDP's convention: an event known only to the month counts in
 the period where it begins. ``allocate="spread"`` shares a multi-day record
-equally over the days it covers instead, which suits reported counts ("21,637
-arrivals from 1 to 25 March"): placed at their start they would seem to precede
-what caused them.
+equally over the days it covers instead (an event dated 1 to 25 March).
 
 Examples
 --------
@@ -35,7 +34,7 @@ import pandas as pd
 from refugeestudy import schema
 from refugeestudy.clean.places import GOVERNORATES
 
-__all__ = ["FREQUENCIES", "ALLOCATIONS", "violence_panel", "displacement_panel", "period_start",
+__all__ = ["FREQUENCIES", "ALLOCATIONS", "violence_panel", "period_start",
            "spread_over_days", "lagged", "reconciled_periods"]
 
 #: How a record that spans several days is placed in periods: all of it in the
@@ -200,68 +199,6 @@ def violence_panel(
         sums = _complete(sums, keys, periods.astype("datetime64[s]"), places)
     out = sums.reset_index()
     out.insert(2, "admin1", out["admin1_pcode"].map(GOVERNORATES).astype("string"))
-    out["records"] = out["records"].astype("int64")
-    return out.sort_values(keys, kind="stable", na_position="last").reset_index(drop=True)
-
-
-def displacement_panel(
-    counts: pd.DataFrame,
-    *,
-    freq: str = "MS",
-    by: Sequence[str] = ("destination_country_iso3", "destination_admin1"),
-    population_types: Sequence[str] | None = None,
-    start: str | pd.Timestamp | None = None,
-    end: str | pd.Timestamp | None = None,
-    allocate: str = "start",
-) -> pd.DataFrame:
-    """People counted per destination and period, with low/high bounds.
-
-    Parameters
-    ----------
-    counts : pandas.DataFrame
-        A ``displacement_counts`` table.
-    freq : str
-        One of :data:`FREQUENCIES`.
-    by : sequence of str
-        Columns identifying a destination.
-    population_types : sequence of str, optional
-        Keep only these population types.
-    start, end : str or Timestamp, optional
-        Keep records whose period starts within ``[start, end]`` (with
-        ``spread``: the days within it).
-    allocate : {"start", "spread"}
-        See :data:`ALLOCATIONS`.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns ``period, *by, population_type, count_best, count_low,
-        count_high, records``; only cells with at least one record.
-
-    Examples
-    --------
-    >>> counts = schema.conform(pd.DataFrame({
-    ...     "record_id": ["a", "b"], "destination_country_iso3": ["RUS", "RUS"],
-    ...     "destination_admin1": ["RU-PER", "RU-PER"], "population_type": ["arrivals"] * 2,
-    ...     "period_start": pd.to_datetime(["2025-02-01", "2025-04-06"]),
-    ...     "count_best": [99, 50], "count_low": [89, 45], "count_high": [109, 56]}),
-    ...     "displacement_counts")
-    >>> displacement_panel(counts)["count_best"].tolist()
-    [99, 50]
-    """
-    values = ("count_best", "count_low", "count_high")
-    frame = counts
-    if population_types is not None:
-        frame = frame[frame["population_type"].isin(list(population_types))]
-    frame, when = _allocated(frame, "period_start", "period_end", values, allocate)
-    if start is not None:
-        frame = frame[frame[when] >= pd.Timestamp(start)]
-    if end is not None:
-        frame = frame[frame[when] <= pd.Timestamp(end)]
-    keys = ["period", *by, "population_type"]
-    frame = frame.assign(period=period_start(frame[when], freq))
-    sums = _sum_bounds(frame, keys, values)
-    out = sums.reset_index()
     out["records"] = out["records"].astype("int64")
     return out.sort_values(keys, kind="stable", na_position="last").reset_index(drop=True)
 
