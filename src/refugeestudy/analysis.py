@@ -174,6 +174,17 @@ def reported_series(figures: pd.DataFrame, *, kind: str, scope: dict, freq: str,
     Returns
     -------
     ReportedSeries
+
+    Examples
+    --------
+    >>> from refugeestudy import load_reports
+    >>> figures = load_reports().figures
+    >>> lebanon = reported_series(figures, kind="displacement",
+    ...     scope=destination_scope("LBN", "arrivals"), freq="W-MON", start="2025-03-01", end="2025-04-30")
+    >>> lebanon.periods["increment"].sum() == lebanon.total
+    True
+    >>> bool(lebanon.periods.loc[~lebanon.periods["reported"], "increment"].isna().all())
+    True
     """
     by = list(_SCOPES[kind])
     rows = figures[(figures["kind"] == kind) & (figures["period_end"] <= pd.Timestamp(end))]

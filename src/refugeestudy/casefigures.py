@@ -47,7 +47,16 @@ _RECONCILED = "#333333"
 
 
 def add_caption(fig, text: str) -> None:
-    """Put ``text`` (how to read the figure, then "Source: ... Licence: ...") under ``fig``."""
+    """Put ``text`` (how to read the figure, then "Source: ... Licence: ...") under ``fig``.
+
+    Examples
+    --------
+    >>> fig = plt.figure()
+    >>> add_caption(fig, "Source: curated report log. Licence: CC BY 4.0.")
+    >>> [t.get_text() for t in fig.texts if t.get_gid() == CAPTION_GID]
+    ['Source: curated report log. Licence: CC BY 4.0.']
+    >>> plt.close(fig)
+    """
     width = max(60, int(fig.get_figwidth() * 15))
     fig.text(0.01, 0.0, "\n".join(textwrap.wrap(text, width)), ha="left", va="top", fontsize=8,
              color="#444444", gid=CAPTION_GID)
@@ -152,6 +161,18 @@ def yearly_figure(frame: pd.DataFrame, *, columns: dict[str, str], partial: dict
     """Yearly series side by side (``columns``: column -> y-axis label); partial years hatched.
 
     ``partial`` maps a column to the periods that are not complete years.
+
+    Examples
+    --------
+    Synthetic numbers:
+
+    >>> years = pd.to_datetime(["2018-01-01", "2019-01-01"])
+    >>> frame = pd.DataFrame({"deaths": [10.0, 4.0]}, index=years)
+    >>> fig = yearly_figure(frame, columns={"deaths": "deaths per year"},
+    ...                     partial={"deaths": [years[1]]}, title="t", caption="Source: x. Licence: y.")
+    >>> [text.get_text() for text in fig.axes[0].get_legend().get_texts()]
+    ['complete year', 'partial year (not comparable)']
+    >>> plt.close(fig)
     """
     plots.use_house_style()
     fig, axes = _grid(len(columns), height=3.8, cols=min(2, len(columns)))
