@@ -93,11 +93,11 @@ def scope_name(scope: dict) -> str:
     ...             "population_type": "arrivals"})
     'Akkar (Lebanon), arrivals'
     >>> scope_name(deaths_scope(None, "civilians"))
-    'coast-wide (all governorates), civilians killed'
+    'All places (not split by governorate), civilians killed'
     """
     if "subject" in scope:
         code = scope["origin_admin1_pcode"]
-        place = GOVERNORATES.get(code, code) if code else "coast-wide (all governorates)"
+        place = GOVERNORATES.get(code, code) if code else "All places (not split by governorate)"
         return f"{place}, {scope['subject'].replace('_', ' ')} killed"
     country = _COUNTRIES.get(scope["destination_country_iso3"], scope["destination_country_iso3"])
     region = scope["destination_admin1"]
