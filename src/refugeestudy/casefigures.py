@@ -80,17 +80,26 @@ def curves_figure(series: Sequence[ReportedSeries], *, ylabel: str, title: str, 
 
     Reporters' figures are markers joined by steps (a level holds until that
     reporter's next figure); the reconciled curve is the dark step line, its
-    disagreement band (low to high) shaded where both bounds are known.
+    disagreement band (low to high) shaded where both bounds are known (the band
+    is evaluated at the dates of figures). With more producers than distinct
+    colours, those with the smallest counts are grey crosses.
     """
     plots.use_house_style()
     fig, axes = _grid(len(series))
     dates = pd.concat([item.curves["date"] for item in series if len(item.curves)])
     span = (dates.min() - pd.Timedelta(days=2), dates.max() + pd.Timedelta(days=2))
     for ax, item in zip(axes, series):
-        for index, (who, rows) in enumerate(item.curves.groupby("figure_by", sort=True)):
-            colour = plots.colour_for(index if index < 6 else index + 1)  # black is the reconciled line's
+        colours = [c for c in plots.PALETTE if c.lower() != "#000000"]  # dark is the reconciled line's
+        ranked = item.curves.groupby("figure_by")["best"].max().sort_values(ascending=False, kind="stable")
+        shown = sorted(ranked.index[:len(colours)])
+        for index, who in enumerate(shown):
+            rows = item.curves[item.curves["figure_by"] == who]
             ax.plot(rows["date"], rows["best"], drawstyle="steps-post", marker="o", markersize=4,
-                    linewidth=1.0, alpha=0.85, color=colour, label=_short(who))
+                    linewidth=1.0, alpha=0.85, color=colours[index], label=_short(who))
+        rest = item.curves[~item.curves["figure_by"].isin(shown)]
+        if len(rest):  # more producers than distinct colours: the smallest as grey points
+            ax.plot(rest["date"], rest["best"], linestyle="none", marker="x", color="#aaaaaa",
+                    label=f"{rest['figure_by'].nunique()} other producers (smaller counts)")
         curve = item.reconciled
         if len(curve):
             ax.plot(curve["date"], curve["best"], drawstyle="steps-post", color=_RECONCILED,
