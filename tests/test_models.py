@@ -17,11 +17,12 @@ from scipy.optimize import minimize_scalar
 from scipy.special import gammaln
 
 from refugeestudy.models import (
-    cross_correlation,
     fit_count_model,
-    interrupted_time_series,
-    its_design,
-    naive_baselines,
+    overdispersion,
+    p_value_allowed,
+    permutation_test,
+    placebo_dates,
+    rolling_origin,
 )
 
 GROUP0 = [2, 3, 2]
@@ -129,83 +130,114 @@ def test_to_dict_is_plain_rounded_json(poisson):
     assert data["nobs"] == 6 and data["family"] == "poisson"
 
 
-# --------------------------------------------------------------------------- cross-correlation
-def test_cross_correlation_against_corrcoef_on_shifted_arrays():
-    x = np.array([0, 1, 0, 0, 2, 0, 0, 5, 1, 0, 3, 2], dtype=float)
-    y = np.array([1, 0, 2, 0, 1, 3, 0, 1, 6, 2, 0, 4], dtype=float)
-    out = cross_correlation(pd.Series(x), pd.Series(y), [0, 1, 2, 3])
-    assert out["lag"].tolist() == [0, 1, 2, 3]
-    for k in range(4):
-        xs, ys = (x, y) if k == 0 else (x[:-k], y[k:])  # y_t with x_{t-k}
-        assert out.loc[k, "correlation"] == pytest.approx(np.corrcoef(xs, ys)[0, 1], abs=1e-12)
-        assert out.loc[k, "pairs"] == len(x) - k
+# --------------------------------------------------------------------------- baselines, out of sample
+def test_rolling_origin_baselines_by_hand():
+    out = rolling_origin(pd.Series([1, 3, 2, 4]), min_train=1)
+    # last value: forecasts 1, 3, 2 for 3, 2, 4 -> errors 2, 1, 2
+    # historical mean: forecasts 1, 2, 2 -> errors 2, 0, 2
+    assert out["method"].tolist() == ["last_value", "historical_mean"]
+    assert out["mae"].tolist() == pytest.approx([5 / 3, 4 / 3], abs=1e-12)
+    assert out["forecasts"].tolist() == [3, 3]
 
 
-def test_cross_correlation_detects_a_one_period_lead():
-    x = pd.Series([0, 1, 0, 0, 2, 0, 0])
-    y = x.shift(1).fillna(0)
-    out = cross_correlation(x, y, [0, 1])
-    assert out.loc[1, "correlation"] == pytest.approx(1.0, abs=1e-12)
-    # by hand: lag 0 pairs (x, y) = (0,0),(1,0),(0,1),(0,0),(2,0),(0,2),(0,0)
-    assert out.loc[0, "correlation"] == pytest.approx(
-        np.corrcoef([0, 1, 0, 0, 2, 0, 0], [0, 0, 1, 0, 0, 2, 0])[0, 1], abs=1e-12)
+def test_rolling_origin_model_forecasts_only_from_the_past():
+    # Poisson on a binary regressor predicts the training mean of its group (closed form)
+    y = pd.Series([2.0, 4.0, 10.0, 12.0, 3.0, 11.0])
+    X = pd.DataFrame({"x": [0, 0, 1, 1, 0, 1]})
+    out = rolling_origin(y, X, min_train=4).set_index("method")
+    # origin 4: train groups 0 -> mean 3, forecast 3 for y=3 (error 0);
+    # origin 5: train x=1 rows 10, 12 -> 11, forecast 11 for 11 (error 0)
+    assert out.loc["model", "mae"] == pytest.approx(0.0, abs=1e-6)
+    assert out.loc["model", "forecasts"] == 2
+    # last value: |3-12|, |11-3| -> 8.5; mean: |3-7|, |11-6.2| -> 4.4
+    assert out.loc["last_value", "mae"] == pytest.approx(8.5)
+    assert out.loc["historical_mean", "mae"] == pytest.approx((4 + 4.8) / 2)
 
 
-def test_cross_correlation_missing_when_undefined():
-    out = cross_correlation(pd.Series([1.0, 2.0, 3.0, 4.0]), pd.Series([5.0, 5.0, 5.0, 5.0]), [0, 2])
-    assert out["correlation"].isna().all()
-    assert out["pairs"].tolist() == [4, 2]
+# --------------------------------------------------------------------------- ModelResult API
+def test_conf_int_and_summary_frame_by_hand(poisson):
+    from scipy import stats
+
+    ci = poisson.conf_int(0.10)
+    z = stats.norm.ppf(0.95)
+    assert ci.loc["after", "lower"] == pytest.approx(poisson.params["after"] - z * poisson.bse["after"])
+    assert ci.loc["after", "upper"] == pytest.approx(poisson.params["after"] + z * poisson.bse["after"])
+    table = poisson.summary_frame()
+    assert table.columns.tolist() == ["term", "estimate", "std_error", "p_value", "ci_lower", "ci_upper"]
+    assert table["term"].tolist() == ["const", "after"]
+    ratios = poisson.summary_frame(rate_ratios=True)
+    assert ratios.loc[1, "estimate"] == pytest.approx(24 / 7, rel=1e-6)
+    assert poisson.cov_type == "HC1" and poisson.to_dict()["cov_type"] == "HC1"
+    with pytest.raises(ValueError, match="alpha"):
+        poisson.conf_int(1.5)
 
 
-# --------------------------------------------------------------------------- interrupted time series
-def test_its_design_by_hand():
-    periods = pd.Series(pd.date_range("2025-01-01", periods=6, freq="MS"))
-    design = its_design(periods, {"a": pd.Timestamp("2025-03-15"), "b": pd.Timestamp("2025-05-01"),
-                                  "late": pd.Timestamp("2026-01-01")})
-    assert design.to_dict("list") == {
-        "trend": [0, 1, 2, 3, 4, 5],
-        "level_a": [0, 0, 0, 1, 1, 1],  # first period on or after 15 March is April
-        "slope_a": [0, 0, 0, 0, 1, 2],
-        "level_b": [0, 0, 0, 0, 1, 1],
-        "slope_b": [0, 0, 0, 0, 0, 1],
-        "level_late": [0, 0, 0, 0, 0, 0],
-        "slope_late": [0, 0, 0, 0, 0, 0],
-    }
+def test_quasi_poisson_standard_errors_by_hand():
+    # quasi-Poisson SE = Poisson model SE x sqrt(Pearson chi2 / (n - k)), computed by hand
+    y = np.array([0, 3, 1, 7, 0, 12, 2, 5, 0, 9], dtype=float)
+    t = np.arange(10, dtype=float)
+    fit = fit_count_model(pd.Series(y), pd.DataFrame({"t": t}), cov_type="X2")
+    X = np.column_stack([np.ones(10), t])
+    mu = np.exp(X @ fit.params.to_numpy())
+    information = X.T @ (X * mu[:, None])
+    phi = np.sum((y - mu) ** 2 / mu) / (10 - 2)
+    expected = np.sqrt(np.diag(np.linalg.inv(information)) * phi)
+    assert fit.bse.to_numpy() == pytest.approx(expected, rel=1e-6)
+    assert fit.cov_type == "X2"
+    with pytest.raises(ValueError, match="quasi-Poisson"):
+        fit_count_model(pd.Series(y), pd.DataFrame({"t": t}), family="negbin", cov_type="X2")
 
 
-def test_interrupted_time_series_level_change():
-    periods = pd.Series(pd.date_range("2025-01-01", periods=6, freq="MS"))
-    y = pd.Series([1, 1, 1, 5, 5, 5])
-    fit = interrupted_time_series(y, periods, {"shock": pd.Timestamp("2025-04-01"),
-                                              "edge": pd.Timestamp("2025-06-01")})
-    assert np.exp(fit.params["level_shock"]) == pytest.approx(5.0, rel=1e-5)
-    assert abs(fit.params["trend"]) < 1e-5 and abs(fit.params["slope_shock"]) < 1e-5
-    assert "level_edge" not in fit.params
-    assert fit.notes[0] == "breakpoint edge (2025-06-01) left out: 5 periods before, 1 after"
+def test_hac_standard_errors_by_hand():
+    # Newey-West with 1 lag (Bartlett weight 1/2) on Poisson scores, no small-sample factor
+    y = np.array([0, 3, 1, 7, 0, 12, 2, 5, 0, 9], dtype=float)
+    t = np.arange(10, dtype=float)
+    fit = fit_count_model(pd.Series(y), pd.DataFrame({"t": t}), cov_type="HAC", hac_lags=1)
+    X = np.column_stack([np.ones(10), t])
+    mu = np.exp(X @ fit.params.to_numpy())
+    scores = X * (y - mu)[:, None]
+    meat = scores.T @ scores + 0.5 * (scores[1:].T @ scores[:-1] + scores[:-1].T @ scores[1:])
+    bread = np.linalg.inv(X.T @ (X * mu[:, None]))
+    expected = np.sqrt(np.diag(bread @ meat @ bread))
+    assert fit.bse.to_numpy() == pytest.approx(expected, rel=1e-6)
 
 
-# --------------------------------------------------------------------------- baselines
-def test_naive_baselines_by_hand():
-    y = pd.Series([1, 3, 2, 4])
-    out = naive_baselines(y, fitted=pd.Series([1.0, 2.0, 3.0, 4.0]))
-    # last value: forecasts 1, 3, 2 for 3, 2, 4 → errors 2, 1, 2
-    # historical mean: forecasts 1, 2, 2 → errors 2, 0, 2; model: 2, 3, 4 → errors 1, 1, 0
-    assert out["method"].tolist() == ["last_value", "historical_mean", "model_in_sample"]
-    assert out["mae"].tolist() == pytest.approx([5 / 3, 4 / 3, 2 / 3], abs=1e-12)
-    assert out["periods"].tolist() == [3, 3, 3]
+def test_overdispersion_by_hand():
+    y = np.array([0, 3, 1, 7, 0, 12, 2, 5, 0, 9], dtype=float)
+    t = np.arange(10, dtype=float)
+    out = overdispersion(pd.Series(y), pd.DataFrame({"t": t}))
+    mu = fit_count_model(pd.Series(y), pd.DataFrame({"t": t})).fitted.to_numpy()
+    assert out["pearson_dispersion"] == pytest.approx(np.sum((y - mu) ** 2 / mu) / 8, rel=1e-6)
+    dean = np.sum((y - mu) ** 2 - y) / np.sqrt(2 * np.sum(mu ** 2))
+    assert out["dean_statistic"] == pytest.approx(dean, rel=1e-6)
+    assert out["nobs"] == 10 and out["dean_p_value"] < 0.001
 
 
-def test_naive_baselines_ignore_index_labels():
-    y = pd.Series([10, 0, 5], index=pd.date_range("2025-01-01", periods=3, freq="MS"))
-    out = naive_baselines(y)
-    # last value: |0-10|, |5-0| → 7.5; historical mean: |0-10|, |5-5| → 5
-    assert out["mae"].tolist() == pytest.approx([7.5, 5.0], abs=1e-12)
+def test_permutation_p_value_matches_an_exhaustive_enumeration():
+    x = pd.Series([0.0, 1.0, 5.0, 2.0])
+    y = pd.Series([1.0, 0.0, 4.0, 3.0])
+    out = permutation_test(x, y)
+    # by enumeration of the 24 orders of y written out here, independently of the function
+    import itertools
+
+    r = np.corrcoef(x, y)[0, 1]
+    count = sum(np.corrcoef(x, p)[0, 1] >= r - 1e-12 for p in itertools.permutations(y))
+    assert out["exact"] and out["permutations"] == 24
+    assert out["p_value"] == pytest.approx(count / 24)
+    # r(x, y) is the 2nd largest of the 24 (only y sorted as x beats it): p = 2/24
+    assert out["p_value"] == pytest.approx(2 / 24)
+    sampled = permutation_test(pd.Series(range(12)), pd.Series(range(12)), draws=999)
+    assert not sampled["exact"] and sampled["p_value"] == pytest.approx(1 / 1000)
 
 
-def test_interrupted_time_series_needs_three_periods_each_side():
-    # Two periods before the break would be fitted exactly by level and trend: left out, said so.
-    periods = pd.Series(pd.date_range("2025-01-01", periods=6, freq="MS"))
-    fit = interrupted_time_series(pd.Series([2, 3, 9, 8, 9, 10]), periods,
-                                  {"early": pd.Timestamp("2025-03-01")})
-    assert list(fit.params.index) == ["const", "trend"]
-    assert fit.notes[0] == "breakpoint early (2025-03-01) left out: 2 periods before, 4 after"
+def test_placebo_dates_by_hand():
+    y = pd.Series([1.0, 1.0, 2.0, 8.0, 6.0, 1.0, None, 2.0])
+    out = placebo_dates(y, event=3, window=2)
+    # positions 2..6 need two values each side; 5 and 6 touch the missing value
+    assert out["position"].tolist() == [2, 3, 4]
+    assert out["jump"].tolist() == pytest.approx([(2 + 8) / 2 - 1, (8 + 6) / 2 - 1.5, (6 + 1) / 2 - 5])
+    assert out.loc[out["event"], "rank"].item() == 1
+
+
+def test_p_values_need_the_stated_number_of_observations():
+    assert not p_value_allowed(19) and p_value_allowed(20) and p_value_allowed(4, minimum=4)

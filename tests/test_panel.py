@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from refugeestudy import load_reports, schema
-from refugeestudy.panel import displacement_panel, lagged, period_start, violence_panel
+from refugeestudy.panel import lagged, period_start, violence_panel
 
 
 def _dates(*values):
@@ -115,26 +115,6 @@ def test_violence_panel_admin1_filter_fills_requested_places():
     assert panel["deaths_best"].tolist() == [15, 0]
 
 
-def test_displacement_panel_by_hand():
-    counts = schema.conform(pd.DataFrame({
-        "record_id": ["a", "b", "c", "d"],
-        "destination_country_iso3": ["RUS", "RUS", "RUS", "LBN"],
-        "destination_admin1": ["RU-PER", "RU-PER", "RU-PER", "LB-AK"],
-        "population_type": ["arrivals", "arrivals", "arrivals", "fled"],
-        "period_start": pd.to_datetime(["2025-02-15", "2025-04-03", "2025-04-06", "2025-03-08"]),
-        "count_best": [99, 50, 50, 8000], "count_low": [99, 50, 50, 7200],
-        "count_high": [99, 50, None, 8800]}), "displacement_counts")
-    panel = displacement_panel(counts, freq="MS")
-    assert panel["period"].dt.strftime("%F").tolist() == ["2025-02-01", "2025-03-01", "2025-04-01"]
-    assert panel["count_best"].tolist() == [99, 8000, 100]
-    assert panel["count_low"].tolist() == [99, 7200, 100]
-    assert pd.isna(panel["count_high"].iloc[2])
-    assert panel["records"].tolist() == [1, 1, 2]
-    only = displacement_panel(counts, population_types=["arrivals"], start="2025-04-01")
-    assert only["count_best"].tolist() == [100]
-    assert int(displacement_panel(counts, freq="W-MON")["count_best"].sum()) == 8199
-
-
 def test_lagged_by_hand():
     out = lagged(pd.Series([5, 6, 7, 8], name="d", index=list("wxyz")), [0, 2])
     assert list(out.columns) == ["d_lag0", "d_lag2"]
@@ -163,29 +143,6 @@ def test_violence_panel_keeps_syria_only_by_default():
     assert int(violence_panel(events, freq="YS", country=None)["deaths_best"].sum()) == 167
 
 
-def test_spread_shares_a_multi_day_count_over_its_days_and_keeps_totals():
-    # 2,100 people over 21 days (Mon 3 March to Sun 23 March 2025): 700 in each Monday week.
-    counts = schema.conform(pd.DataFrame({
-        "record_id": ["a", "b"], "destination_country_iso3": ["LBN", "LBN"],
-        "destination_admin1": ["LB-AK", "LB-AK"], "population_type": ["arrivals", "arrivals"],
-        "period_start": pd.to_datetime(["2025-03-03", "2025-03-24"]),
-        "period_end": pd.to_datetime(["2025-03-23", "2025-03-24"]),
-        "count_best": [2100, 70], "count_low": [1890, 70], "count_high": [None, 70]}),
-        "displacement_counts")
-    panel = displacement_panel(counts, freq="W-MON", allocate="spread")
-    assert panel["period"].dt.strftime("%m-%d").tolist() == ["03-03", "03-10", "03-17", "03-24"]
-    assert panel["count_best"].tolist() == pytest.approx([700, 700, 700, 70])
-    assert panel["count_low"].tolist() == pytest.approx([630, 630, 630, 70])
-    assert panel["count_high"].isna().tolist() == [True, True, True, False]
-    assert panel["records"].tolist() == [1, 1, 1, 1]
-    at_start = displacement_panel(counts, freq="W-MON")
-    assert at_start["count_best"].tolist() == [2100, 70]
-    # a window cuts the span: only the days inside count
-    inside = displacement_panel(counts, freq="MS", allocate="spread", start="2025-03-17",
-                                end="2025-03-31")
-    assert inside["count_best"].tolist() == pytest.approx([700 + 70])
-
-
 def test_violence_spread_keeps_the_total_of_a_window_covering_every_span():
     tolls = load_reports().violence
     tolls = tolls[tolls["deaths_basis"] == "increment"]
@@ -196,18 +153,3 @@ def test_violence_spread_keeps_the_total_of_a_window_covering_every_span():
 def test_unknown_allocation_is_refused():
     with pytest.raises(ValueError, match="unknown allocation 'middle'"):
         violence_panel(schema.empty("violence_events"), allocate="middle")
-
-
-def test_arrivals_series_max_keeps_one_reporters_figure_with_its_bounds():
-    from refugeestudy.analysis import arrivals_series
-
-    counts = schema.conform(pd.DataFrame({
-        "record_id": ["a", "b"], "reporter": ["mayor", "crisis cell"],
-        "destination_country_iso3": ["LBN", "LBN"], "population_type": ["arrivals"] * 2,
-        "period_start": pd.to_datetime(["2025-03-10", "2025-03-11"]),
-        "count_best": [11000, 8000], "count_low": [11000, 7200], "count_high": [None, 8800]}),
-        "displacement_counts")
-    row = arrivals_series(counts, destination_country="LBN", freq="W-MON").iloc[0]
-    assert (row["best"], row["low"]) == (11000, 11000) and pd.isna(row["high"])  # not 8,800
-    total = arrivals_series(counts, destination_country="LBN", freq="W-MON", combine="sum").iloc[0]
-    assert (total["best"], total["low"]) == (19000, 18200) and pd.isna(total["high"])

@@ -7,6 +7,8 @@ Readers turn each source into a canonical table (see :mod:`refugeestudy.schema`)
 * :func:`read_acled` — ACLED export files;
 * :func:`read_unhcr` — UNHCR Refugee Data Finder / population API files.
 
+:func:`reconcile` combines the log's reporters as cumulative curves, one per scope.
+
 Examples
 --------
 >>> import refugeestudy
@@ -18,10 +20,11 @@ Examples
 __version__ = "0.1.0"
 
 from refugeestudy.errors import InputError
+from refugeestudy.reconcile import reconcile
 from refugeestudy.sources.acled import read_acled
 from refugeestudy.sources.reports import ReportLog, load_reports
 from refugeestudy.sources.ucdp import read_ged
 from refugeestudy.sources.unhcr import read_unhcr
 
 __all__ = ["InputError", "ReportLog", "load_reports", "read_ged", "read_acled", "read_unhcr",
-           "__version__"]
+           "reconcile", "__version__"]

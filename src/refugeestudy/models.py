@@ -2,12 +2,15 @@
 
 Thin, tested wrappers around statsmodels:
 
-* :func:`cross_correlation` — correlation of ``y_t`` with ``x_{t-k}`` by lag ``k``;
 * :func:`fit_count_model` — Poisson or negative binomial regression of counts
-  with heteroskedasticity-robust standard errors;
-* :func:`interrupted_time_series` — level and slope changes at event dates;
-* :func:`naive_baselines` — one-step-ahead errors of "last value" and
-  "historical mean", the floor any model must beat.
+  with robust (HC1), quasi-Poisson (``"X2"``) or HAC standard errors;
+* :func:`overdispersion` — Pearson dispersion and Dean's score test, to run
+  whenever a count model is shown;
+* :func:`permutation_test` and :func:`placebo_dates` — exact (enumerated) or
+  seeded Monte Carlo inference for an association or a timing claim;
+* :func:`rolling_origin` — out-of-sample one-step-ahead errors of the model
+  and of the naive baselines "last value" and "historical mean";
+* :func:`p_value_allowed` — the rule that withholds p-values on small samples.
 
 Every fit returns a :class:`ModelResult` whose :meth:`~ModelResult.to_dict`
 is plain JSON (rounded so reruns give identical bytes).
@@ -24,7 +27,6 @@ Examples
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -35,15 +37,19 @@ from scipy import stats
 __all__ = [
     "FAMILIES",
     "ModelResult",
-    "cross_correlation",
     "fit_count_model",
-    "interrupted_time_series",
-    "its_design",
-    "naive_baselines",
+    "MIN_OBSERVATIONS",
+    "overdispersion",
+    "p_value_allowed",
+    "permutation_test",
+    "placebo_dates",
+    "rolling_origin",
 ]
 
 FAMILIES = ("poisson", "negbin")
-_MIN_SIDE = 3  # periods needed on each side of an interrupted-time-series breakpoint
+#: Observations below which a report prints no p-value (asymptotic or permutation).
+MIN_OBSERVATIONS = 20
+COV_TYPES = ("HC0", "HC1", "nonrobust", "X2", "HAC")
 _DIGITS = 8
 
 
@@ -55,61 +61,122 @@ def _round(value: float) -> float | None:
 
 @dataclass(frozen=True)
 class ModelResult:
-    """A fitted model reduced to what a report needs.
+    """A fitted model reduced to what a report needs, in the manner of statsmodels' results.
 
     Attributes
     ----------
     family : str
-        ``"poisson"``, ``"negbin"`` or ``"ols"``.
+        ``"poisson"`` or ``"negbin"``.
     params, bse, pvalues : pandas.Series
-        Coefficients, robust standard errors and p-values, by term.
-    conf_low, conf_high : pandas.Series
-        95 % confidence interval.
+        Coefficients, standard errors (of ``cov_type``) and two-sided normal
+        (Wald) p-values, by term.
+    cov_type : str
+        How ``bse`` was computed: ``"HC1"`` (sandwich with the ``n / (n - k)``
+        factor), ``"HC0"``, ``"nonrobust"``, ``"X2"`` (quasi-Poisson: the
+        model-based covariance times the Pearson dispersion chi2 / (n - k)) or
+        ``"HAC"`` (Newey-West, ``hac_lags`` lags).
     nobs : int
         Observations used.
     aic : float
-        Akaike information criterion.
+        Akaike information criterion (of the likelihood; not defined by
+        quasi-likelihood, so a comparison of AICs ignores ``cov_type``).
     fitted : pandas.Series
         In-sample fitted means.
     converged : bool
         Whether the optimiser converged.
     notes : list of str
         Warnings met while fitting (separation, non-convergence, ...).
+
+    References
+    ----------
+    .. [1] Cameron, A. C. and Trivedi, P. K. (2013). *Regression Analysis of Count
+       Data*, 2nd ed. Cambridge University Press (quasi-Poisson, robust errors).
+    .. [2] McCullagh, P. and Nelder, J. A. (1989). *Generalized Linear Models*,
+       2nd ed. Chapman and Hall (Pearson dispersion estimate).
+    .. [3] Newey, W. K. and West, K. D. (1987). A simple, positive semi-definite,
+       heteroskedasticity and autocorrelation consistent covariance matrix.
+       *Econometrica* 55(3), 703-708.
+    .. [4] statsmodels ``GLMResults.conf_int`` and ``summary_frame``, whose
+       interface this class follows.
     """
 
     family: str
     params: pd.Series
     bse: pd.Series
     pvalues: pd.Series
-    conf_low: pd.Series
-    conf_high: pd.Series
     nobs: int
     aic: float
     fitted: pd.Series
     converged: bool
+    cov_type: str = "HC1"
     notes: list[str] = field(default_factory=list)
 
-    def to_dict(self) -> dict:
+    def conf_int(self, alpha: float = 0.05) -> pd.DataFrame:
+        """Normal (Wald) confidence intervals at level ``1 - alpha``: columns ``lower, upper``.
+
+        Examples
+        --------
+        >>> fit = fit_count_model(pd.Series([2, 3, 2, 8, 9, 7]),
+        ...                       pd.DataFrame({"after": [0, 0, 0, 1, 1, 1]}))
+        >>> ci = fit.conf_int(0.05)
+        >>> bool((ci["lower"] < fit.params).all() and (fit.params < ci["upper"]).all())
+        True
+        """
+        if not 0 < alpha < 1:
+            raise ValueError(f"alpha must be between 0 and 1, found {alpha}")
+        z = stats.norm.ppf(1 - alpha / 2)
+        return pd.DataFrame({"lower": self.params - z * self.bse,
+                             "upper": self.params + z * self.bse})
+
+    def summary_frame(self, alpha: float = 0.05, *, rate_ratios: bool = False) -> pd.DataFrame:
+        """One row per term: ``term, estimate, std_error, p_value, ci_lower, ci_upper``.
+
+        With ``rate_ratios`` the estimate and interval are exponentiated (the
+        multiplicative change in the expected count; ``alpha`` of a negative
+        binomial is left as is) and the standard error is dropped.
+
+        Examples
+        --------
+        >>> fit = fit_count_model(pd.Series([2, 3, 2, 8, 9, 7]),
+        ...                       pd.DataFrame({"after": [0, 0, 0, 1, 1, 1]}))
+        >>> table = fit.summary_frame(rate_ratios=True)
+        >>> table["term"].tolist(), round(float(table.loc[1, "estimate"]), 4)
+        (['const', 'after'], 3.4286)
+        """
+        ci = self.conf_int(alpha)
+        frame = pd.DataFrame({"term": self.params.index, "estimate": self.params.to_numpy(),
+                              "std_error": self.bse.to_numpy(), "p_value": self.pvalues.to_numpy(),
+                              "ci_lower": ci["lower"].to_numpy(), "ci_upper": ci["upper"].to_numpy()})
+        if rate_ratios:
+            scaled = frame["term"] != "alpha"
+            for column in ("estimate", "ci_lower", "ci_upper"):
+                frame.loc[scaled, column] = np.exp(frame.loc[scaled, column])
+            frame = frame.drop(columns="std_error")
+        return frame
+
+    def to_dict(self, alpha: float = 0.05) -> dict:
         """Return the result as JSON-ready data, floats to 8 significant digits.
 
         Examples
         --------
         >>> fit = fit_count_model(pd.Series([1, 2, 3, 4]), pd.DataFrame({"t": [0, 1, 2, 3]}))
-        >>> sorted(fit.to_dict()["terms"])
-        ['const', 't']
+        >>> sorted(fit.to_dict()["terms"]), fit.to_dict()["cov_type"]
+        (['const', 't'], 'HC1')
         """
+        table = self.summary_frame(alpha).set_index("term")
         terms = {
             name: {
-                "estimate": _round(self.params[name]),
-                "std_error": _round(self.bse[name]),
-                "p_value": _round(self.pvalues[name]),
-                "ci_low": _round(self.conf_low[name]),
-                "ci_high": _round(self.conf_high[name]),
+                "estimate": _round(row["estimate"]),
+                "std_error": _round(row["std_error"]),
+                "p_value": _round(row["p_value"]),
+                "ci_low": _round(row["ci_lower"]),
+                "ci_high": _round(row["ci_upper"]),
             }
-            for name in self.params.index
+            for name, row in table.iterrows()
         }
         return {
             "family": self.family,
+            "cov_type": self.cov_type,
             "nobs": self.nobs,
             "aic": _round(self.aic),
             "converged": self.converged,
@@ -118,44 +185,13 @@ class ModelResult:
         }
 
 
-def cross_correlation(x: pd.Series, y: pd.Series, lags: Sequence[int]) -> pd.DataFrame:
-    """Pearson correlation of ``y_t`` with ``x_{t-k}`` for each lag ``k``.
-
-    Parameters
-    ----------
-    x, y : pandas.Series
-        Aligned series on the same index (periods).
-    lags : sequence of int
-        Lags in periods; positive ``k`` means ``x`` leads ``y`` by ``k``.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns ``lag, correlation, pairs`` (pairs with both values present);
-        the correlation is missing when fewer than 3 pairs or a constant series.
-
-    Examples
-    --------
-    >>> x = pd.Series([0, 1, 0, 0, 2, 0, 0])
-    >>> y = x.shift(1).fillna(0)
-    >>> cross_correlation(x, y, [0, 1])["correlation"].round(3).tolist()
-    [-0.346, 1.0]
-    """
-    rows = []
-    for lag in lags:
-        pair = pd.DataFrame({"x": x.shift(lag), "y": y}).dropna().astype("float64")
-        usable = len(pair) >= 3 and pair["x"].std() > 0 and pair["y"].std() > 0
-        value = float(np.corrcoef(pair["x"], pair["y"])[0, 1]) if usable else float("nan")
-        rows.append({"lag": int(lag), "correlation": value, "pairs": len(pair)})
-    return pd.DataFrame(rows)
-
-
 def fit_count_model(
     y: pd.Series,
     X: pd.DataFrame,
     *,
     family: str = "poisson",
     cov_type: str = "HC1",
+    hac_lags: int = 1,
     add_constant: bool = True,
 ) -> ModelResult:
     """Regress counts ``y`` on ``X`` by Poisson GLM or negative binomial (NB2).
@@ -170,12 +206,16 @@ def fit_count_model(
     family : {"poisson", "negbin"}
         ``negbin`` estimates the dispersion ``alpha`` by maximum likelihood
         (statsmodels ``NegativeBinomial``), reported as the term ``alpha``.
-    cov_type : str
-        statsmodels covariance type. ``"HC1"`` (default) gives
-        heteroskedasticity-robust (sandwich) standard errors with the
-        ``n / (n - k)`` small-sample factor, ``k`` counting every estimated
-        parameter (``alpha`` included); p-values and 95 % intervals are normal
-        (Wald) ones from those errors.
+    cov_type : {"HC1", "HC0", "nonrobust", "X2", "HAC"}
+        ``"HC1"`` (default) gives heteroskedasticity-robust (sandwich) standard
+        errors with the ``n / (n - k)`` small-sample factor, ``k`` counting every
+        estimated parameter (``alpha`` included). ``"X2"`` is quasi-Poisson:
+        the Poisson GLM's covariance scaled by the Pearson chi2 / (n - k)
+        (Poisson only). ``"HAC"`` is Newey-West with ``hac_lags`` lags, for
+        serially correlated periods. p-values and intervals are normal (Wald)
+        ones from those errors.
+    hac_lags : int
+        Lags of the HAC (Newey-West) covariance.
     add_constant : bool
         Add an intercept named ``const``.
 
@@ -192,6 +232,10 @@ def fit_count_model(
     """
     if family not in FAMILIES:
         raise ValueError(f"unknown family {family!r}; expected one of {', '.join(FAMILIES)}")
+    if cov_type not in COV_TYPES:
+        raise ValueError(f"unknown cov_type {cov_type!r}; expected one of {', '.join(COV_TYPES)}")
+    if cov_type == "X2" and family != "poisson":
+        raise ValueError("cov_type 'X2' (quasi-Poisson) needs family 'poisson'")
     data = pd.concat([y.rename("_y"), X], axis=1).dropna().astype("float64")
     if (data["_y"] < 0).any():
         raise ValueError("counts must be non-negative")
@@ -201,15 +245,18 @@ def fit_count_model(
     # statsmodels' GLM and discrete models compute "HC1" without the n/(n-k)
     # small-sample factor (the same as HC0); apply it here so HC1 means HC1.
     small_sample = cov_type == "HC1"
-    fit_cov = "HC0" if small_sample else cov_type
+    fit_cov = {"HC1": "HC0", "X2": "nonrobust"}.get(cov_type, cov_type)
+    options = {"cov_kwds": {"maxlags": hac_lags}} if cov_type == "HAC" else {}
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         if family == "poisson":
-            result = sm.GLM(data["_y"], exog, family=sm.families.Poisson()).fit(cov_type=fit_cov)
+            glm = sm.GLM(data["_y"], exog, family=sm.families.Poisson())
+            scale = "X2" if cov_type == "X2" else None
+            result = glm.fit(cov_type=fit_cov, scale=scale, **options)
             converged = bool(result.converged)
         else:
             model = sm.NegativeBinomial(data["_y"], exog, loglike_method="nb2")
-            result = model.fit(disp=0, maxiter=500, cov_type=fit_cov)
+            result = model.fit(disp=0, maxiter=500, cov_type=fit_cov, **options)
             converged = bool(result.mle_retvals.get("converged", False))
     notes += sorted({f"{w.category.__name__}: {w.message}" for w in caught})
     if not converged:
@@ -219,14 +266,12 @@ def fit_count_model(
     if small_sample:
         nobs, k = int(result.nobs), len(params)
         bse = bse * np.sqrt(nobs / (nobs - k)) if nobs > k else bse * np.nan
-    z = stats.norm.ppf(0.975)
     return ModelResult(
         family=family,
         params=params,
         bse=bse,
         pvalues=pd.Series(2 * stats.norm.sf(np.abs(params / bse)), index=params.index),
-        conf_low=params - z * bse,
-        conf_high=params + z * bse,
+        cov_type=cov_type,
         nobs=int(result.nobs),
         aic=float(result.aic),
         fitted=pd.Series(np.asarray(result.predict(exog)), index=data.index),
@@ -235,90 +280,155 @@ def fit_count_model(
     )
 
 
-def its_design(periods: pd.Series, breakpoints: dict[str, pd.Timestamp]) -> pd.DataFrame:
-    """Design matrix of an interrupted time series: trend, and per breakpoint a level and slope change.
+def overdispersion(y: pd.Series, X: pd.DataFrame, *, add_constant: bool = True) -> dict:
+    """Is a Poisson model of ``y`` on ``X`` overdispersed? Pearson dispersion and Dean's test.
 
-    Parameters
-    ----------
-    periods : pandas.Series
-        Period start dates, in order, one per observation.
-    breakpoints : dict of str to Timestamp
-        Label → date; ``level_<label>`` is 1 from the first period on or after
-        the date, ``slope_<label>`` counts periods since then.
+    Returns ``nobs``, ``pearson_dispersion`` (Pearson chi2 / (n - k): 1 under
+    the Poisson model, the factor by which quasi-Poisson variances grow) and
+    Dean's score statistic for the alternative ``var = mu (1 + a mu)``
+    (statsmodels ``PoissonDiagnostic``, "Dean A": sum((y - mu)^2 - y) /
+    sqrt(2 sum mu^2)) with its one-sided normal p-value.
 
     Examples
     --------
-    >>> p = pd.Series(pd.date_range("2025-01-01", periods=4, freq="MS"))
-    >>> its_design(p, {"fall": pd.Timestamp("2025-03-01")}).to_dict("list")
-    {'trend': [0, 1, 2, 3], 'level_fall': [0, 0, 1, 1], 'slope_fall': [0, 0, 0, 1]}
+    >>> out = overdispersion(pd.Series([0, 3, 1, 7, 0, 12, 2, 5, 0, 9]),
+    ...                      pd.DataFrame({"t": range(10)}))
+    >>> round(out["pearson_dispersion"], 3), round(out["dean_statistic"], 3)
+    (4.595, 5.756)
     """
-    trend = np.arange(len(periods))
-    design = {"trend": trend}
-    for label, date in breakpoints.items():
-        after = (periods >= pd.Timestamp(date)).to_numpy()
-        first = int(np.argmax(after)) if after.any() else len(periods)
-        design[f"level_{label}"] = after.astype(int)
-        design[f"slope_{label}"] = np.where(after, trend - first, 0)
-    return pd.DataFrame(design, index=periods.index)
+    from statsmodels.discrete.diagnostic import PoissonDiagnostic
+
+    data = pd.concat([y.rename("_y"), X], axis=1).dropna().astype("float64")
+    exog = sm.add_constant(data.drop(columns="_y"), has_constant="add") if add_constant \
+        else data.drop(columns="_y")
+    glm = sm.GLM(data["_y"], exog, family=sm.families.Poisson()).fit()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        discrete = sm.Poisson(data["_y"], exog).fit(disp=0)
+        tests = PoissonDiagnostic(discrete).test_dispersion().summary_frame()
+    dean = tests[tests["method"] == "Dean A"].iloc[0]
+    return {"nobs": int(glm.nobs), "pearson_chi2": float(glm.pearson_chi2),
+            "df_resid": float(glm.df_resid),
+            "pearson_dispersion": float(glm.pearson_chi2 / glm.df_resid),
+            "dean_statistic": float(dean["statistic"]),
+            "dean_p_value": float(stats.norm.sf(dean["statistic"]))}
 
 
-def interrupted_time_series(
-    y: pd.Series,
-    periods: pd.Series,
-    breakpoints: dict[str, pd.Timestamp],
-    *,
-    family: str = "poisson",
-) -> ModelResult:
-    """Fit a count model of ``y`` with a trend and level/slope changes at ``breakpoints``.
-
-    Breakpoints with fewer than three observations on either side are left
-    out and a note says so: with two, a side's level and slope fit it exactly
-    (no residual to estimate anything from), which only looks like precision.
+def p_value_allowed(nobs: int, minimum: int = MIN_OBSERVATIONS) -> bool:
+    """Whether a report may print a p-value from ``nobs`` observations (at least ``minimum``).
 
     Examples
     --------
-    >>> p = pd.Series(pd.date_range("2025-01-01", periods=6, freq="MS"))
-    >>> y = pd.Series([1, 1, 1, 5, 5, 5])
-    >>> fit = interrupted_time_series(y, p, {"shock": pd.Timestamp("2025-04-01")})
-    >>> round(float(np.exp(fit.params["level_shock"])), 3)
-    5.0
+    >>> p_value_allowed(9), p_value_allowed(20)
+    (False, True)
     """
-    usable, notes = {}, []
-    for label, date in breakpoints.items():
-        after = int((periods >= pd.Timestamp(date)).sum())
-        if after < _MIN_SIDE or len(periods) - after < _MIN_SIDE:
-            notes.append(f"breakpoint {label} ({pd.Timestamp(date).date()}) left out: "
-                         f"{len(periods) - after} periods before, {after} after")
-        else:
-            usable[label] = date
-    design = its_design(periods, usable)
-    fit = fit_count_model(y, design, family=family)
-    return ModelResult(**{**fit.__dict__, "notes": notes + fit.notes})
+    return int(nobs) >= int(minimum)
 
 
-def naive_baselines(y: pd.Series, fitted: pd.Series | None = None) -> pd.DataFrame:
-    """Mean absolute one-step-ahead error of naive forecasts, and of a model's fit.
+def permutation_test(x: pd.Series, y: pd.Series, *, statistic=None, exhaustive_up_to: int = 8,
+                     draws: int = 9999, seed: int = 20250306) -> dict:
+    """Permutation p-value of ``statistic(x, y)`` (default: Pearson correlation), one-sided (>=).
 
-    ``last_value`` forecasts each period by the previous one, ``historical_mean``
-    by the mean of all earlier periods; both start from the second period. When
-    ``fitted`` is given its in-sample error over the same periods is added, so a
-    reader sees what the model adds (an in-sample fit flatters the model).
+    With at most ``exhaustive_up_to`` pairs every permutation of ``y`` is
+    enumerated (an exact p-value); otherwise ``draws`` seeded random
+    permutations are used, and p = (1 + count) / (1 + draws).
 
     Examples
     --------
-    >>> naive_baselines(pd.Series([1, 3, 2, 4])).round(3).to_dict("list")
-    {'method': ['last_value', 'historical_mean'], 'mae': [1.667, 1.333], 'periods': [3, 3]}
+    >>> out = permutation_test(pd.Series([1, 2, 3]), pd.Series([1, 2, 3]))
+    >>> out["p_value"], out["permutations"], out["exact"]
+    (0.16666666666666666, 6, True)
+    """
+    from itertools import permutations
+
+    pair = pd.DataFrame({"x": x, "y": y}).dropna().astype("float64")
+    xs, ys = pair["x"].to_numpy(), pair["y"].to_numpy()
+    statistic = statistic or (lambda a, b: float(np.corrcoef(a, b)[0, 1]))
+    observed = statistic(xs, ys)
+    if len(ys) <= exhaustive_up_to:
+        values = np.array([statistic(xs, np.array(p)) for p in permutations(ys)])
+        p_value, count, exact = float(np.mean(values >= observed - 1e-12)), len(values), True
+    else:
+        rng = np.random.default_rng(seed)
+        values = np.array([statistic(xs, rng.permutation(ys)) for _ in range(draws)])
+        p_value = float((1 + np.sum(values >= observed - 1e-12)) / (1 + draws))
+        count, exact = draws, False
+    return {"statistic": observed, "p_value": p_value, "permutations": count, "exact": exact,
+            "nobs": len(ys)}
+
+
+def placebo_dates(y: pd.Series, event: int, *, window: int = 2) -> pd.DataFrame:
+    """The event's jump in ``y`` against the same jump at every other (placebo) position.
+
+    The statistic at position ``t`` is the mean of ``y`` over the ``window``
+    periods from ``t`` minus the mean over the ``window`` periods before it;
+    positions with a full window on both sides (and all values present) are
+    the placebo dates. ``rank`` is 1 for the largest jump; a timing claim is
+    only as strong as the event's rank among all placebo dates (p = rank / dates).
+
+    Examples
+    --------
+    >>> out = placebo_dates(pd.Series([0, 0, 0, 9, 8, 1, 0]), event=3, window=2)
+    >>> out.loc[out["event"], ["jump", "rank"]].values.tolist(), len(out)
+    ([[8.5, 1.0]], 4)
     """
     values = y.astype("float64").reset_index(drop=True)
-    forecasts = {
-        "last_value": values.shift(1),
-        "historical_mean": values.expanding().mean().shift(1),
-    }
-    if fitted is not None:
-        forecasts["model_in_sample"] = fitted.astype("float64").reset_index(drop=True)
     rows = []
-    for method, forecast in forecasts.items():
-        error = (values - forecast).iloc[1:].abs().dropna()
-        rows.append({"method": method, "mae": float(error.mean()) if len(error) else float("nan"),
-                     "periods": int(len(error))})
+    for t in range(window, len(values) - window + 1):
+        before, after = values.iloc[t - window:t], values.iloc[t:t + window]
+        if before.notna().all() and after.notna().all():
+            rows.append({"position": t, "period": y.index[t], "jump": after.mean() - before.mean(),
+                         "event": t == event})
+    out = pd.DataFrame(rows, columns=["position", "period", "jump", "event"])
+    out["rank"] = out["jump"].rank(ascending=False, method="max")
+    return out
+
+
+def rolling_origin(y: pd.Series, X: pd.DataFrame | None = None, *, family: str = "poisson",
+                   min_train: int = 4) -> pd.DataFrame:
+    """Out-of-sample one-step-ahead mean absolute error of the model and of naive baselines.
+
+    For each origin ``t >= min_train`` (over rows where ``y`` and ``X`` are
+    present) everything is fitted on rows ``0 .. t-1`` only and forecasts row
+    ``t``: ``last_value`` (the previous value), ``historical_mean`` (the mean of
+    the rows before) and, when ``X`` is given, ``model`` (the count model's
+    predicted mean at row ``t``). A fit that fails leaves its forecast missing.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``method, mae, forecasts`` (origins with a forecast).
+
+    Examples
+    --------
+    >>> rolling_origin(pd.Series([1, 3, 2, 4]), min_train=1).round(3).to_dict("list")
+    {'method': ['last_value', 'historical_mean'], 'mae': [1.667, 1.333], 'forecasts': [3, 3]}
+    """
+    frame = pd.concat([y.rename("_y")] + ([X] if X is not None else []), axis=1).dropna()
+    frame = frame.astype("float64").reset_index(drop=True)
+    errors: dict[str, list[float]] = {"last_value": [], "historical_mean": []}
+    if X is not None:
+        errors["model"] = []
+    for t in range(min_train, len(frame)):
+        train, actual = frame.iloc[:t], frame["_y"].iloc[t]
+        errors["last_value"].append(abs(actual - train["_y"].iloc[-1]))
+        errors["historical_mean"].append(abs(actual - train["_y"].mean()))
+        if X is not None:
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    exog = sm.add_constant(train.drop(columns="_y"), has_constant="add")
+                    fit = sm.GLM(train["_y"], exog, family=sm.families.Poisson()).fit() \
+                        if family == "poisson" else \
+                        sm.NegativeBinomial(train["_y"], exog).fit(disp=0, maxiter=500)
+                    new = sm.add_constant(frame.drop(columns="_y").iloc[[t]], has_constant="add")
+                    forecast = float(np.asarray(fit.predict(new))[0])
+                errors["model"].append(abs(actual - forecast) if np.isfinite(forecast) else np.nan)
+            except Exception:  # singular design on a short training window
+                errors["model"].append(np.nan)
+    rows = []
+    for method, values in errors.items():
+        found = [v for v in values if np.isfinite(v)]
+        rows.append({"method": method, "mae": float(np.mean(found)) if found else float("nan"),
+                     "forecasts": len(found)})
     return pd.DataFrame(rows)

@@ -1,17 +1,16 @@
 """Place × period series from the canonical tables, bounds kept.
 
-:func:`violence_panel` sums deaths (best, low, high) per governorate and period;
-:func:`displacement_panel` sums counts of people per destination and period.
-A bound that is unknown on any row of a cell (e.g. "at least 50" has no upper
+:func:`violence_panel` sums event data's deaths (best, low, high) per governorate
+and period; :func:`reconciled_periods` puts a reconciled curve of the report log
+(:mod:`refugeestudy.reconcile`) on a period grid, a period without a report
+missing. A bound that is unknown on any row of a cell (e.g. "at least 50" has no upper
 bound) makes that cell's bound unknown: a sum is never smaller than it should
 be because a missing value was read as zero.
 
 By default a row is placed in the period of its start date (``date_start`` /
 ``period_start``), UCDP's convention: an event known only to the month counts in
 the period where it begins. ``allocate="spread"`` shares a multi-day record
-equally over the days it covers instead, which suits reported counts ("21,637
-arrivals from 1 to 25 March"): placed at their start they would seem to precede
-what caused them.
+equally over the days it covers instead (an event dated 1 to 25 March).
 
 Examples
 --------
@@ -35,8 +34,8 @@ import pandas as pd
 from refugeestudy import schema
 from refugeestudy.clean.places import GOVERNORATES
 
-__all__ = ["FREQUENCIES", "ALLOCATIONS", "violence_panel", "displacement_panel", "period_start",
-           "spread_over_days", "lagged"]
+__all__ = ["FREQUENCIES", "ALLOCATIONS", "violence_panel", "period_start",
+           "spread_over_days", "lagged", "reconciled_periods"]
 
 #: How a record that spans several days is placed in periods: all of it in the
 #: period of its first day (``start``, the GED convention), or an equal share on
@@ -204,68 +203,6 @@ def violence_panel(
     return out.sort_values(keys, kind="stable", na_position="last").reset_index(drop=True)
 
 
-def displacement_panel(
-    counts: pd.DataFrame,
-    *,
-    freq: str = "MS",
-    by: Sequence[str] = ("destination_country_iso3", "destination_admin1"),
-    population_types: Sequence[str] | None = None,
-    start: str | pd.Timestamp | None = None,
-    end: str | pd.Timestamp | None = None,
-    allocate: str = "start",
-) -> pd.DataFrame:
-    """People counted per destination and period, with low/high bounds.
-
-    Parameters
-    ----------
-    counts : pandas.DataFrame
-        A ``displacement_counts`` table.
-    freq : str
-        One of :data:`FREQUENCIES`.
-    by : sequence of str
-        Columns identifying a destination.
-    population_types : sequence of str, optional
-        Keep only these population types.
-    start, end : str or Timestamp, optional
-        Keep records whose period starts within ``[start, end]`` (with
-        ``spread``: the days within it).
-    allocate : {"start", "spread"}
-        See :data:`ALLOCATIONS`.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns ``period, *by, population_type, count_best, count_low,
-        count_high, records``; only cells with at least one record.
-
-    Examples
-    --------
-    >>> counts = schema.conform(pd.DataFrame({
-    ...     "record_id": ["a", "b"], "destination_country_iso3": ["RUS", "RUS"],
-    ...     "destination_admin1": ["RU-PER", "RU-PER"], "population_type": ["arrivals"] * 2,
-    ...     "period_start": pd.to_datetime(["2025-02-01", "2025-04-06"]),
-    ...     "count_best": [99, 50], "count_low": [89, 45], "count_high": [109, 56]}),
-    ...     "displacement_counts")
-    >>> displacement_panel(counts)["count_best"].tolist()
-    [99, 50]
-    """
-    values = ("count_best", "count_low", "count_high")
-    frame = counts
-    if population_types is not None:
-        frame = frame[frame["population_type"].isin(list(population_types))]
-    frame, when = _allocated(frame, "period_start", "period_end", values, allocate)
-    if start is not None:
-        frame = frame[frame[when] >= pd.Timestamp(start)]
-    if end is not None:
-        frame = frame[frame[when] <= pd.Timestamp(end)]
-    keys = ["period", *by, "population_type"]
-    frame = frame.assign(period=period_start(frame[when], freq))
-    sums = _sum_bounds(frame, keys, values)
-    out = sums.reset_index()
-    out["records"] = out["records"].astype("int64")
-    return out.sort_values(keys, kind="stable", na_position="last").reset_index(drop=True)
-
-
 def lagged(series: pd.Series, lags: Sequence[int], name: str | None = None) -> pd.DataFrame:
     """Columns of ``series`` shifted by each lag (``lag_k`` holds the value k periods earlier).
 
@@ -279,3 +216,62 @@ def lagged(series: pd.Series, lags: Sequence[int], name: str | None = None) -> p
     return pd.DataFrame({f"{name}_lag{k}": values.shift(k) for k in lags}, index=series.index)
 
 
+
+
+def reconciled_periods(curve: pd.DataFrame, *, freq: str, start: str | pd.Timestamp,
+                       end: str | pd.Timestamp) -> pd.DataFrame:
+    """One scope's reconciled curve on a complete period grid; no report is missing, never 0.
+
+    Parameters
+    ----------
+    curve : pandas.DataFrame
+        The rows of one scope from :func:`refugeestudy.reconcile.reconcile`
+        (``date, low, best, high``).
+    freq : str
+        One of :data:`FREQUENCIES`.
+    start, end : str or Timestamp
+        First and last day of the window; figures dated after ``end`` are left out.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per period: ``period``; ``reported`` (a figure is dated in the
+        period); ``level_low, level_best, level_high``, the reconciled level at
+        the period's last figure, or carried forward from an earlier period
+        (``carried`` True; missing before the first figure); ``increment``, the
+        change of ``level_best`` since the previous period with a figure (the
+        level before ``start`` as baseline), **missing** in a period without a
+        figure. The increments therefore add up to the level at the end minus
+        the level before ``start``.
+
+    Examples
+    --------
+    Synthetic: levels 100 on 4 March and 300 on 19 March, nothing in the week of 10 March.
+
+    >>> curve = pd.DataFrame({"date": pd.to_datetime(["2025-03-04", "2025-03-19"]),
+    ...                       "low": [90.0, 300.0], "best": [100.0, 300.0], "high": [110.0, 300.0]})
+    >>> out = reconciled_periods(curve, freq="W-MON", start="2025-03-03", end="2025-03-23")
+    >>> out[["reported", "level_best", "carried", "increment"]].values.tolist()
+    [[True, 100.0, False, 100.0], [False, 100.0, True, nan], [True, 300.0, False, 200.0]]
+    """
+    first, last = pd.Timestamp(start), pd.Timestamp(end)
+    periods = pd.date_range(period_start(pd.Series([first]), freq)[0], last, freq=freq)
+    curve = curve[curve["date"] <= last].sort_values("date", kind="stable")
+    before = curve[curve["date"] < first]
+    baseline = float(before["best"].iloc[-1]) if len(before) else 0.0
+    inside = curve[curve["date"] >= first]
+    placed = inside.assign(period=period_start(inside["date"], freq)).groupby("period").tail(1)
+    placed = placed.set_index("period")
+    out = pd.DataFrame({"period": periods.astype("datetime64[s]")})
+    out["reported"] = out["period"].isin(placed.index)
+    for bound in ("low", "best", "high"):
+        level = placed[bound].reindex(out["period"]).to_numpy()
+        carried = pd.Series(level).ffill()
+        if len(before):
+            carried = carried.fillna(float(before[bound].iloc[-1]))
+        out[f"level_{bound}"] = carried.to_numpy()
+    out["carried"] = ~out["reported"] & out["level_best"].notna()
+    reported_levels = out["level_best"].where(out["reported"])
+    previous = reported_levels.ffill().shift(1).fillna(baseline)
+    out["increment"] = (reported_levels - previous).where(out["reported"])
+    return out

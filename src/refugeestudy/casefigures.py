@@ -1,0 +1,239 @@
+"""Figures of the case study: reporters' curves, reconciled curves, and periods with gaps.
+
+* :func:`curves_figure` — per scope, each reporter's cumulative step curve and the
+  reconciled curve with its disagreement band;
+* :func:`increments_figure` — per scope, the reconciled increment per period;
+  a period without a report is a shaded gap, never a bar of 0;
+* :func:`yearly_figure` — two yearly registry or event series side by side,
+  a partial year hatched.
+
+Every figure has axis labels with units and a source caption (:func:`add_caption`).
+
+Examples
+--------
+>>> import matplotlib
+>>> matplotlib.use("Agg")
+>>> from refugeestudy import load_reports
+>>> from refugeestudy.analysis import destination_scope, reported_series
+>>> log = load_reports()
+>>> perm = reported_series(log.figures, kind="displacement",
+...     scope=destination_scope("RU-PER", "arrivals", log.figures), freq="W-MON",
+...     start="2025-02-10", end="2025-04-13")
+>>> fig = curves_figure([perm], ylabel="people arrived (cumulative)", title="Perm",
+...                     caption="Source: curated report log. Licence: CC BY 4.0.")
+>>> len(fig.axes), fig.axes[0].get_ylabel()
+(1, 'people arrived (cumulative)')
+>>> plt.close(fig)
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from collections.abc import Sequence
+
+import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from refugeestudy import plots
+from refugeestudy.analysis import ReportedSeries, scope_name
+
+__all__ = ["CAPTION_GID", "add_caption", "styled", "curves_figure", "increments_figure", "yearly_figure"]
+
+#: ``gid`` of the caption text (the shared figure check looks for it).
+CAPTION_GID = "refugeestudy-source-caption"
+_RECONCILED = "#333333"
+
+
+def add_caption(fig, text: str) -> None:
+    """Put ``text`` (how to read the figure, then "Source: ... Licence: ...") under ``fig``.
+
+    Examples
+    --------
+    >>> fig = plt.figure()
+    >>> add_caption(fig, "Source: curated report log. Licence: CC BY 4.0.")
+    >>> [t.get_text() for t in fig.texts if t.get_gid() == CAPTION_GID]
+    ['Source: curated report log. Licence: CC BY 4.0.']
+    >>> plt.close(fig)
+    """
+    width = max(60, int(fig.get_figwidth() * 15))
+    fig.text(0.01, 0.0, "\n".join(textwrap.wrap(text, width)), ha="left", va="top", fontsize=8,
+             color="#444444", gid=CAPTION_GID)
+
+
+def _short(name: str, width: int = 42) -> str:
+    return name if len(name) <= width else name[: width - 1] + "…"
+
+
+def _grid(n: int, width: float = 12.0, height: float = 3.2, cols: int = 1):
+    rows = math.ceil(n / cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(width, height * rows + 0.6), squeeze=False)
+    for ax in axes.flat[n:]:
+        ax.set_visible(False)
+    return fig, list(axes.flat[:n])
+
+
+def curves_figure(series: Sequence[ReportedSeries], *, ylabel: str, title: str, caption: str,
+                  xlabel: str = "date the figure is as of"):
+    """Each reporter's cumulative step curve and the reconciled curve, one panel per scope.
+
+    Reporters' figures are markers joined by steps (a level holds until that
+    reporter's next figure); the reconciled curve is the dark step line, its
+    disagreement band (low to high) shaded where both bounds are known (the band
+    is evaluated at the dates of figures). With more producers than distinct
+    colours, those with the smallest counts are grey crosses.
+    """
+    plots.use_house_style()
+    fig, axes = _grid(len(series))
+    dates = pd.concat([item.curves["date"] for item in series if len(item.curves)])
+    span = (dates.min() - pd.Timedelta(days=2), dates.max() + pd.Timedelta(days=2))
+    for ax, item in zip(axes, series):
+        colours = [c for c in plots.PALETTE if c.lower() != "#000000"]  # dark is the reconciled line's
+        ranked = item.curves.groupby("figure_by")["best"].max().sort_values(ascending=False, kind="stable")
+        shown = sorted(ranked.index[:len(colours)])
+        for index, who in enumerate(shown):
+            rows = item.curves[item.curves["figure_by"] == who]
+            ax.plot(rows["date"], rows["best"], drawstyle="steps-post", marker="o", markersize=4,
+                    linewidth=1.0, alpha=0.85, color=colours[index], label=_short(who))
+        rest = item.curves[~item.curves["figure_by"].isin(shown)]
+        if len(rest):  # more producers than distinct colours: the smallest as grey points
+            ax.plot(rest["date"], rest["best"], linestyle="none", marker="x", color="#aaaaaa",
+                    label=f"{rest['figure_by'].nunique()} other producers (smaller counts)")
+        curve = item.reconciled
+        if len(curve):
+            ax.plot(curve["date"], curve["best"], drawstyle="steps-post", color=_RECONCILED,
+                    linewidth=2.4, label="reconciled (highest level by date)")
+            known = curve["low"].notna() & curve["high"].notna()
+            if known.any():
+                ax.fill_between(curve.loc[known, "date"], curve.loc[known, "low"],
+                                curve.loc[known, "high"], step="post", color="#999999", alpha=0.3,
+                                linewidth=0, label="disagreement band (low to high)")
+        ax.set_title(_short(scope_name(item.scope), 60), fontsize=10)
+        ax.set_ylabel(ylabel)
+        ax.set_xlabel(xlabel)
+        ax.set_xlim(*span)
+        _date_axis(ax)
+        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    _finish(fig, title)
+    add_caption(fig, caption)
+    return fig
+
+
+def increments_figure(series: Sequence[ReportedSeries], *, ylabel: str | Sequence[str], title: str,
+                      caption: str, xlabel: str = "week starting"):
+    """The reconciled increment per period, one panel per scope; no report = shaded gap.
+
+    ``ylabel`` is one label for every panel or one per panel.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from refugeestudy import load_reports
+    >>> from refugeestudy.analysis import destination_scope, reported_series
+    >>> log = load_reports()
+    >>> lebanon = reported_series(log.figures, kind="displacement",
+    ...     scope=destination_scope("LBN", "arrivals"), freq="W-MON", start="2025-03-01", end="2025-04-30")
+    >>> fig = increments_figure([lebanon], ylabel="people", title="t", caption="Source: x. Licence: y.")
+    >>> bars = fig.axes[0].containers[0]
+    >>> len(bars) == lebanon.reported_periods
+    True
+    >>> plt.close(fig)
+    """
+    plots.use_house_style()
+    fig, axes = _grid(len(series), cols=min(2, len(series)), height=3.6)
+    labels = [ylabel] * len(series) if isinstance(ylabel, str) else list(ylabel)
+    for index, (ax, item) in enumerate(zip(axes, series)):
+        periods = item.periods
+        reported = periods[periods["reported"]]
+        step = (periods["period"].diff().median() if len(periods) > 1 else pd.Timedelta(days=7))
+        ax.bar(reported["period"], reported["increment"], width=step * 0.8, align="edge",
+               color=plots.colour_for(index), label="change since the previous report")
+        gaps = periods[~periods["reported"]]
+        for n, start in enumerate(gaps["period"]):
+            ax.axvspan(start, start + step, color="#bbbbbb", alpha=0.35, hatch="//", linewidth=0,
+                       label="no report (missing, not 0)" if n == 0 else None)
+        ax.axhline(0, color="#666666", linewidth=0.6)
+        ax.set_title(_short(scope_name(item.scope), 60), fontsize=10)
+        ax.set_ylabel(labels[index])
+        ax.set_xlabel(xlabel)
+        _date_axis(ax)
+        ax.legend(fontsize=7, loc="upper right")
+    _finish(fig, title)
+    add_caption(fig, caption)
+    return fig
+
+
+def yearly_figure(frame: pd.DataFrame, *, columns: dict[str, str], partial: dict[str, Sequence],
+                  title: str, caption: str):
+    """Yearly series side by side (``columns``: column -> y-axis label); partial years hatched.
+
+    ``partial`` maps a column to the periods that are not complete years.
+
+    Examples
+    --------
+    Synthetic numbers:
+
+    >>> years = pd.to_datetime(["2018-01-01", "2019-01-01"])
+    >>> frame = pd.DataFrame({"deaths": [10.0, 4.0]}, index=years)
+    >>> fig = yearly_figure(frame, columns={"deaths": "deaths per year"},
+    ...                     partial={"deaths": [years[1]]}, title="t", caption="Source: x. Licence: y.")
+    >>> [text.get_text() for text in fig.axes[0].get_legend().get_texts()]
+    ['complete year', 'partial year (not comparable)']
+    >>> plt.close(fig)
+    """
+    plots.use_house_style()
+    fig, axes = _grid(len(columns), height=3.8, cols=min(2, len(columns)))
+    years = frame.index.year
+    for index, (ax, (column, label)) in enumerate(zip(axes, columns.items())):
+        values = frame[column]
+        present = values.notna()
+        incomplete = frame.index.isin(list(partial.get(column, [])))
+        full = present & ~incomplete
+        ax.bar(years[full], values[full], color=plots.colour_for(index), label="complete year")
+        if (present & incomplete).any():
+            ax.bar(years[present & incomplete], values[present & incomplete], color="white",
+                   edgecolor=plots.colour_for(index), hatch="//", label="partial year (not comparable)")
+        ax.set_xticks(list(years))
+        ax.set_xlabel("year")
+        ax.set_ylabel(label)
+        ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+        ax.legend(fontsize=7, loc="upper right")
+    _finish(fig, title)
+    add_caption(fig, caption)
+    return fig
+
+
+def _date_axis(ax) -> None:
+    """Day and month on the x axis, thousands separators on the y axis."""
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b %Y"))
+    ax.tick_params(axis="x", labelrotation=30)
+    ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+
+
+def _finish(fig, title: str) -> None:
+    """Title above the panels (never over them), then a tight layout."""
+    fig.suptitle(_wrap(title), x=0.01, ha="left", fontsize=12, fontweight="bold")
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.45 / fig.get_figheight()))
+
+
+def _wrap(text: str, width: int = 90) -> str:
+    """Wrap a figure title so it fits its figure."""
+    return "\n".join(textwrap.wrap(text, width)) or text
+
+
+def styled(frame: pd.DataFrame, decimals: int = 0, *, formats: dict | None = None):
+    """A table for reading: no index, thousands separators, ``decimals`` places, blanks for missing.
+
+    Examples
+    --------
+    >>> html = styled(pd.DataFrame({"People": [21637.0, None]})).to_html()
+    >>> "21,637" in html and "nan" not in html
+    True
+    """
+    numeric = frame.select_dtypes("number").columns
+    rules = {c: "{:,.0f}" if pd.api.types.is_integer_dtype(frame[c]) else f"{{:,.{decimals}f}}"
+             for c in numeric}
+    rules.update(formats or {})
+    return frame.style.hide(axis="index").format(rules, na_rep="–")

@@ -1,0 +1,322 @@
+"""Reconcile conflicting reporters as cumulative curves, never by adding increments.
+
+The curated log holds figures from many reporters (``figure_by``: who produced
+the figure) for the same place and subject. :func:`reporter_curves` turns each
+reporter's figures into that reporter's **cumulative step curve**, and
+:func:`reconcile` combines the curves of one scope into one reconciled curve.
+
+Rules (one scope = one combination of the ``by`` columns, e.g. destination
+country × region × population type; Akkar and all of Lebanon, arrivals and
+"fled", civilians and all deaths are different scopes and never share a curve):
+
+1. **One statement counts once.** Figures of the same producer, scope, basis,
+   period and number relayed by several outlets are one figure (the relay with
+   a known upper bound is kept when the wording of the bounds differs).
+2. **Parts are left out.** A figure with ``part_of`` (deaths by one
+   perpetrator, a town within a district) is never added to its total.
+3. **A reporter's curve.** In order of the date a figure is "as of"
+   (``period_end``): a running total (basis ``cumulative``) or a stock is a
+   *level* and replaces the reporter's level (of several levels as of one day,
+   the highest), unless it is lower but consistent with it ("more than 1,000"
+   after "1,018": its upper bound is unknown or above the level); a period count (basis
+   ``period``) is an *increment* on the reporter's level as of the day before
+   its period starts, and the curve takes the larger of that sum and the
+   current level (a count inside a running total already reported adds
+   nothing). Bounds (low, high) follow their figure's qualifier.
+4. **Across reporters** (at every date where a figure of the scope is known):
+   ``best`` is the highest level among the reporters' curves by that date, never
+   a sum across reporters, and never below the largest running total stated
+   as a floor ("at least", "more than") by then, even if its reporter later
+   gives a lower exact figure. ``high`` is the largest known upper bound of any
+   reporter (unknown when a reporter without an upper bound, "at least", states
+   more). ``low`` is the smallest lower bound among the reporters who state a
+   running total and whose latest figure is at most ``fresh_days`` old (the top
+   reporter always counts): the disagreement band between reporters who are
+   currently reporting. A reporter that only counts single periods (one flight,
+   one incident) raises ``best`` when it exceeds the others, but does not lower
+   ``low``: its curve is not a count since the start.
+
+Increments per period are differences of the reconciled curve
+(:func:`refugeestudy.panel.reconciled_periods`), so they always add up to the
+reconciled total.
+
+Examples
+--------
+Synthetic figures (not from any source): reporter A says 100 by 5 March and 300
+by 20 March; reporter B counts 150 in the week to 12 March.
+
+>>> figures = pd.DataFrame({
+...     "figure_id": ["s1", "s2", "s3"], "scope": ["X"] * 3, "figure_by": ["A", "A", "B"],
+...     "basis": ["cumulative", "cumulative", "period"],
+...     "period_start": pd.to_datetime(["2025-03-01", "2025-03-01", "2025-03-06"]),
+...     "period_end": pd.to_datetime(["2025-03-05", "2025-03-20", "2025-03-12"]),
+...     "low": [100, 300, 150], "best": [100, 300, 150], "high": [100, 300, 150]})
+>>> out = reconcile(figures, by=["scope"])
+>>> out["best"].tolist(), out["top_reporter"].tolist()
+([100.0, 150.0, 300.0], ['A', 'B', 'A'])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from refugeestudy.errors import RefugeestudyError
+
+__all__ = ["DISPLACEMENT_SCOPE", "DEATHS_SCOPE", "FRESH_DAYS", "ReconcileError", "prepare_figures",
+           "reporter_curves", "reconcile"]
+
+#: Columns that make a scope for counts of people: a curve never mixes two of these.
+DISPLACEMENT_SCOPE = ("destination_country_iso3", "destination_admin1", "population_type")
+#: Columns that make a scope for death tolls (governorate p-code; empty = not split by governorate).
+DEATHS_SCOPE = ("origin_admin1_pcode", "subject")
+#: Default age (days) beyond which a reporter's last figure no longer widens the band.
+FRESH_DAYS = 7
+
+_LEVEL_BASES = ("cumulative", "stock")
+_BOUNDS = ("low", "best", "high")
+_REQUIRED = ("figure_id", "figure_by", "basis", "period_start", "period_end", *_BOUNDS)
+
+
+class ReconcileError(RefugeestudyError, ValueError):
+    """The figures cannot be reconciled as given (a missing column, an unknown basis)."""
+
+
+def prepare_figures(figures: pd.DataFrame, *, by: Sequence[str], reporter: str = "figure_by",
+                    since: str | pd.Timestamp | None = None) -> pd.DataFrame:
+    """Figures ready to become curves: duplicates of one statement and parts removed.
+
+    Parameters
+    ----------
+    figures : pandas.DataFrame
+        The log as read (:attr:`refugeestudy.ReportLog.figures`) or any frame with
+        ``figure_id, basis, period_start, period_end, low, best, high``, the
+        ``reporter`` column and the ``by`` columns; ``part_of`` is optional.
+    by : sequence of str
+        Columns naming a scope.
+    reporter : str
+        Column naming who produced each figure.
+    since : str or Timestamp, optional
+        Keep only figures counted from this date on (``period_start >= since``):
+        a toll counted since 8 December is not a point on a curve counted since
+        6 March.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The kept rows, sorted by scope, reporter and date, with bounds as float
+        (missing bound = NaN).
+
+    Examples
+    --------
+    Two outlets relay one statement (synthetic):
+
+    >>> figures = pd.DataFrame({"figure_id": ["a", "b"], "scope": ["X", "X"],
+    ...     "figure_by": ["A", "A"], "basis": ["period", "period"],
+    ...     "period_start": pd.to_datetime(["2025-03-01"] * 2),
+    ...     "period_end": pd.to_datetime(["2025-03-02"] * 2),
+    ...     "low": [5, 5], "best": [5, 5], "high": [5, 5]})
+    >>> prepare_figures(figures, by=["scope"])["figure_id"].tolist()
+    ['a']
+    """
+    missing = [c for c in (*_REQUIRED, reporter, *by) if c not in figures.columns]
+    if missing:
+        raise ReconcileError(f"figures lack the column(s) {', '.join(dict.fromkeys(missing))}",
+                             hint="pass the log's figures (refugeestudy.load_reports().figures)")
+    frame = figures[figures["best"].notna()]
+    unknown = sorted(set(frame["basis"].dropna()) - {*_LEVEL_BASES, "period"})
+    if unknown or frame["basis"].isna().any():
+        raise ReconcileError(f"unknown basis {unknown or [None]}; expected cumulative, stock or period")
+    if "part_of" in frame.columns:
+        frame = frame[frame["part_of"].isna()]
+    if since is not None:
+        frame = frame[frame["period_start"] >= pd.Timestamp(since)]
+    frame = frame.assign(**{b: frame[b].astype("Float64").astype("float64") for b in _BOUNDS})
+    # One statement (producer, scope, period, number), however each relay words its bounds:
+    # the relay with a known upper bound (the tighter one) is kept.
+    statement = [reporter, *by, "basis", "period_start", "period_end", "best"]
+    frame = frame.assign(_open=frame["high"].isna())
+    frame = frame.sort_values([*by, reporter, "period_end", "_open", "figure_id"], kind="stable",
+                              na_position="first")
+    frame = frame.drop_duplicates(statement, keep="first").drop(columns="_open")
+    return frame.reset_index(drop=True)
+
+
+def _one_curve(rows: pd.DataFrame) -> list[dict]:
+    """The step curve of one reporter in one scope (rows sorted by date)."""
+    points: list[dict] = []  # one per date, the level after every figure of that date
+    # On one date, increments first, then levels (a level states the whole total).
+    order = rows.assign(_level=rows["basis"].isin(_LEVEL_BASES))
+    order = order.sort_values(["period_end", "_level", "figure_id"], kind="stable")
+    for _, row in order.iterrows():
+        date = row["period_end"]
+        stated = np.array([row[b] for b in _BOUNDS], dtype="float64")
+        same_day_level = bool(points) and points[-1]["date"] == date and points[-1]["step"] == "level"
+        if row["_level"]:
+            new = stated
+            if same_day_level and points[-1]["best"] > new[1]:
+                continue  # several relays of one day's running total: the highest stands
+            consistent = np.isnan(new[2]) or new[2] >= points[-1]["best"] if points else False
+            if points and points[-1]["best"] > new[1] and consistent:
+                # "more than 1,000" after "1,018" does not lower the curve (a report, no change);
+                # only a lower figure whose upper bound is below the level is a revision down
+                new = np.array([points[-1][b] for b in _BOUNDS])
+        else:
+            before = [p for p in points if p["date"] < row["period_start"]]
+            base = np.array([before[-1][b] for b in _BOUNDS]) if before else np.zeros(3)
+            new = base + stated
+            current = [p for p in points if p["date"] <= date]
+            if current and current[-1]["best"] >= new[1]:
+                new = np.array([current[-1][b] for b in _BOUNDS])
+        point = {"date": date, **dict(zip(_BOUNDS, new)), "figure_id": row["figure_id"],
+                 "step": "level" if row["_level"] else "increment"}
+        if points and points[-1]["date"] == date:
+            points[-1] = point
+        else:
+            points.append(point)
+    return points
+
+
+def reporter_curves(figures: pd.DataFrame, *, by: Sequence[str], reporter: str = "figure_by",
+                    since: str | pd.Timestamp | None = None) -> pd.DataFrame:
+    """Each reporter's cumulative step curve, one row per date it gives a figure.
+
+    Parameters
+    ----------
+    figures, by, reporter, since
+        As in :func:`prepare_figures`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``*by, reporter, date, low, best, high, figure_id, step``
+        (``step`` is ``level`` or ``increment``: what the figure on that date was).
+
+    Examples
+    --------
+    Synthetic: a running total of 100 on 5 March, then a day count of 20 on 6 March.
+
+    >>> figures = pd.DataFrame({"figure_id": ["a", "b"], "scope": ["X", "X"],
+    ...     "figure_by": ["A", "A"], "basis": ["cumulative", "period"],
+    ...     "period_start": pd.to_datetime(["2025-03-01", "2025-03-06"]),
+    ...     "period_end": pd.to_datetime(["2025-03-05", "2025-03-06"]),
+    ...     "low": [100, 20], "best": [100, 20], "high": [100, 20]})
+    >>> reporter_curves(figures, by=["scope"])["best"].tolist()
+    [100.0, 120.0]
+    """
+    frame = prepare_figures(figures, by=by, reporter=reporter, since=since)
+    rows = []
+    for key, group in frame.groupby([*by, reporter], sort=True, dropna=False):
+        for point in _one_curve(group):
+            rows.append({**dict(zip([*by, reporter], key)), **point})
+    columns = [*by, reporter, "date", *_BOUNDS, "figure_id", "step"]
+    out = pd.DataFrame(rows, columns=columns)
+    out["date"] = out["date"].astype("datetime64[s]")
+    return out
+
+
+def _high(best: np.ndarray, high: np.ndarray) -> float:
+    """Largest known upper bound; unknown when an unbounded reporter states more."""
+    known = high[~np.isnan(high)]
+    unbounded = best[np.isnan(high)]
+    top = known.max() if len(known) else np.nan
+    if len(unbounded) and (np.isnan(top) or unbounded.max() > top):
+        return np.nan
+    return float(top)
+
+
+def _plain_key(key) -> tuple:
+    """A group key as a tuple with missing values as None (NaN never equals itself)."""
+    key = key if isinstance(key, tuple) else (key,)
+    return tuple(None if pd.isna(k) else k for k in key)
+
+
+def _floors(frame: pd.DataFrame, by: Sequence[str]) -> dict[tuple, pd.Series]:
+    """Per scope, the lower bounds of running totals stated as floors, by date."""
+    if "qualifier" not in frame.columns:
+        return {}
+    floors = frame[frame["qualifier"].isin(["at_least", "more_than"])
+                   & (frame["basis"] == "cumulative")]
+    out = {}
+    for key, group in floors.groupby(list(by), sort=True, dropna=False):
+        out[_plain_key(key)] = pd.Series(group["low"].to_numpy(), index=group["period_end"].to_numpy())
+    return out
+
+
+def reconcile(figures: pd.DataFrame, *, by: Sequence[str], reporter: str = "figure_by",
+              since: str | pd.Timestamp | None = None, fresh_days: int = FRESH_DAYS
+              ) -> pd.DataFrame:
+    """Combine the reporters of each scope into one reconciled cumulative curve.
+
+    The rule is the module's (see :mod:`refugeestudy.reconcile`): at each date,
+    ``best`` is the highest level any reporter's curve has reached by then;
+    ``high`` the largest upper bound stated; ``low`` the smallest lower bound
+    among reporters whose latest figure is at most ``fresh_days`` old.
+
+    Parameters
+    ----------
+    figures : pandas.DataFrame
+        The log's figures (see :func:`prepare_figures`).
+    by : sequence of str
+        Columns naming a scope, e.g. :data:`DISPLACEMENT_SCOPE` or :data:`DEATHS_SCOPE`.
+    reporter : str
+        Column naming who produced each figure.
+    since : str or Timestamp, optional
+        Keep only figures counted from this date on.
+    fresh_days : int
+        Age in days after which a reporter's last figure no longer sets ``low``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per scope and date with a figure: ``*by, date, low, best, high,
+        reporters`` (reporters with a figure by then), ``top_reporter`` (whose
+        curve gives ``best``) and ``figure_ids`` (the figures dated that day).
+
+    Examples
+    --------
+    Synthetic: A says "about 100" (90-110) on 2 April and B "at least 50" on 6 April.
+
+    >>> figures = pd.DataFrame({"figure_id": ["a", "b"], "scope": ["X", "X"],
+    ...     "figure_by": ["A", "B"], "basis": ["cumulative", "cumulative"],
+    ...     "period_start": pd.to_datetime(["2025-02-01"] * 2),
+    ...     "period_end": pd.to_datetime(["2025-04-02", "2025-04-06"]),
+    ...     "low": [90, 50], "best": [100, 50], "high": [110, None]})
+    >>> reconcile(figures, by=["scope"])[["best", "low", "high"]].values.tolist()
+    [[100.0, 90.0, 110.0], [100.0, 50.0, 110.0]]
+    """
+    curves = reporter_curves(figures, by=by, reporter=reporter, since=since)
+    floors = _floors(prepare_figures(figures, by=by, reporter=reporter, since=since), by)
+    fresh = pd.Timedelta(days=fresh_days)
+    rows = []
+    for key, scope in curves.groupby(list(by), sort=True, dropna=False):
+        key = key if isinstance(key, tuple) else (key,)
+        names = sorted(scope[reporter].unique())
+        for date in sorted(scope["date"].unique()):
+            known = scope[scope["date"] <= date]
+            latest = known.groupby(reporter, sort=True).tail(1).set_index(reporter).loc[
+                [n for n in names if n in set(known[reporter])]]
+            best = latest["best"].to_numpy()
+            top = latest.index[int(np.argmax(best))]
+            floor = floors.get(_plain_key(key), pd.Series([], index=pd.DatetimeIndex([]),
+                                                         dtype="float64"))
+            floor = floor[floor.index <= date]
+            highs = latest["high"].to_numpy()
+            if len(floor) and floor.max() > best.max():  # a stated floor, unbounded above
+                best, highs = np.append(best, floor.max()), np.append(highs, np.nan)
+            stated_level = known.groupby(reporter)["step"].agg(lambda s: (s == "level").any())
+            current = (((latest["date"] >= date - fresh) & stated_level.reindex(latest.index))
+                       | (latest.index == top))
+            lows = latest.loc[current, "low"]
+            rows.append({**dict(zip(by, key)), "date": pd.Timestamp(date),
+                         "low": float(lows.min()) if lows.notna().all() else np.nan,
+                         "best": float(best.max()),
+                         "high": _high(best, highs),
+                         "reporters": len(latest), "top_reporter": top,
+                         "figure_ids": ", ".join(scope.loc[scope["date"] == date, "figure_id"])})
+    columns = [*by, "date", *_BOUNDS, "reporters", "top_reporter", "figure_ids"]
+    out = pd.DataFrame(rows, columns=columns)
+    out["date"] = out["date"].astype("datetime64[s]")
+    return out
