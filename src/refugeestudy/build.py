@@ -487,28 +487,36 @@ def _tables(inputs: list[dict[str, Any]], reports_dir: Path, registry,
 def _print(console, summary: BuildSummary) -> None:
     from rich.table import Table
 
-    table = Table(title=f"refugeestudy build: inputs of {_reports_rel(summary.processed_dir, paths.project_root())}",
+    table = Table(title=f"refugeestudy build: inputs of "
+                        f"{_reports_rel(summary.processed_dir, paths.project_root())}",
                   title_justify="left")
-    files = [item.file for item in summary.inputs] or [""]
-    for column, justify in (("source", "left"), ("file", "left"), ("table", "left"),
-                            ("rows read", "right"), ("kept", "right"),
-                            ("dropped (reason: n)", "left"), ("note", "left")):
-        # names and paths never break mid-word; the free text wraps at spaces
-        whole = column in ("source", "file", "table", "rows read", "kept")
-        width = max(len(f) for f in files) if column == "file" else None
-        table.add_column(column, justify=justify, no_wrap=whole, min_width=width,
-                         overflow="ellipsis" if whole else "fold")
-    for item in summary.inputs:
-        dropped = "; ".join(f"{reason}: {n}" for reason, n in item.dropped.items()) or "0"
-        table.add_row(item.source, item.file, item.table, f"{item.rows_read:,}",
-                      f"{item.rows_kept:,}", dropped, item.note)
-    console.print(table)
+    rows = [[item.source, item.file, item.table, f"{item.rows_read:,}", f"{item.rows_kept:,}",
+             "; ".join(f"{reason}: {n}" for reason, n in item.dropped.items()) or "0", item.note]
+            for item in summary.inputs]
+    columns = ("source", "file", "table", "rows read", "kept", "dropped (reason: n)", "note")
+    widths = []
+    for number, column in enumerate(columns):
+        # names, paths and numbers never break; the free text (last two) wraps at spaces
+        whole = number < 5
+        natural = max([len(column), *(len(row[number]) for row in rows)])
+        widths.append(natural if whole else min(natural, 36))
+        table.add_column(column, justify="right" if number in (3, 4) else "left",
+                         no_wrap=whole, min_width=widths[-1])
+    for row in rows:
+        table.add_row(*row)
+    needed = sum(widths) + 3 * len(widths) + 1
+    width = console.width
+    console.width = max(width, needed)  # a narrow console would break names and paths
+    try:
+        console.print(table)
+    finally:
+        console.width = width
     for name, reason in summary.skipped:
         console.print(f"  skipped {name}: {reason}", soft_wrap=True)
     state = "unchanged (inputs and code as at the last build)" if summary.unchanged else "written"
     console.print(f"{_reports_rel(summary.processed_dir, paths.project_root())}: {state}: "
                   + ", ".join(f"{Path(path).name} {summary.rows.get(name, 0):,} rows"
-                              for name, path in summary.outputs.items()), soft_wrap=True)
+                              for name, path in sorted(summary.outputs.items())), soft_wrap=True)
 
 
 def _remove_own_leftovers(parent: Path, name: str) -> None:

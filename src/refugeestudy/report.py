@@ -103,14 +103,27 @@ def write_results(results: dict, path: str | Path = "results.json") -> Path:
 def save_table(frame: pd.DataFrame, name: str, folder: str | Path = "tables") -> Path:
     """Write ``frame`` as ``<folder>/<name>.csv`` (UTF-8, no index, ``\\n`` line ends).
 
+    Floats are rounded to :data:`SIGNIFICANT_DIGITS` significant digits
+    (:func:`normalise_float`), in float columns and in mixed (object) ones.
+
     Examples
     --------
     >>> import tempfile
     >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     save_table(pd.DataFrame({"a": [1]}), "t", tmp).read_text()
-    'a\\n1\\n'
+    ...     frame = pd.DataFrame({"a": [1], "b": [2678.2325426272687], "c": ["x"]})
+    ...     save_table(frame, "t", tmp).read_text()
+    'a,b,c\\n1,2678.23254263,x\\n'
     """
     path = Path(folder) / f"{name}.csv"
+    frame = frame.copy()
+    for position in range(frame.shape[1]):
+        values = frame.iloc[:, position]
+        if pd.api.types.is_float_dtype(values.dtype):
+            frame.isetitem(position, values.map(lambda v: v if pd.isna(v) else normalise_float(v)))
+        elif values.dtype == object:
+            frame.isetitem(position, values.map(
+                lambda v: normalise_float(v) if isinstance(v, (float, np.floating))
+                and not math.isnan(v) and not math.isinf(v) else v))
     atomic_write_text(path, frame.to_csv(index=False, lineterminator="\n"))
     return path
 
