@@ -192,6 +192,11 @@ def check_columns(source: Source, header: Sequence[str], required: Iterable[str]
     """Raise, naming each missing required column and a close match in the header."""
     present = set(header)
     problems = []
+    wanted = set(required)
+    for name in sorted({h for h in header if h in wanted and list(header).count(h) > 1}):
+        positions = [str(i + 1) for i, h in enumerate(header) if h == name]
+        problems.append(Problem(line, name, f"appears {len(positions)} times in the header "
+                                            f"(columns {', '.join(positions)}); which one is meant?"))
     for name in required:
         if name in present:
             continue
