@@ -204,8 +204,12 @@ def declared_parameters(notebook: str | Path) -> dict[str, ParameterSpec]:
     """
     # Plain JSON (nbformat v4): importing nbformat costs ~0.8 s (jsonschema → rfc3987_syntax),
     # paid by every `refugeestudy run`, even when every report is up to date.
-    nb = json.loads(Path(notebook).read_text(encoding="utf-8"))
-    cells = [c for c in nb.get("cells", []) if "parameters" in c.get("metadata", {}).get("tags", [])]
+    try:
+        nb = json.loads(Path(notebook).read_text(encoding="utf-8"))
+        cells = nb.get("cells", [])
+    except (json.JSONDecodeError, UnicodeDecodeError, AttributeError) as exc:
+        raise ParameterError(f"{notebook}: not a Jupyter notebook ({exc})") from None
+    cells = [c for c in cells if "parameters" in c.get("metadata", {}).get("tags", [])]
     if len(cells) != 1:
         raise ParameterError(f"{notebook}: expected one cell tagged 'parameters', found {len(cells)}")
     source = cells[0].get("source", "")
