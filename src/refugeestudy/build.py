@@ -599,6 +599,9 @@ def build(processed_dir: str | Path | None = None, cache_dir: str | Path | None 
     reg = registry if hasattr(registry, "sources") else load_registry(registry)
     console = console if console is not None else Console(highlight=False)
 
+    if processed.exists() and not processed.is_dir():
+        raise BuildError(f"{_reports_rel(processed, root)} is a file; build writes a folder there",
+                         hint="move the file away (build deletes nothing it did not make)")
     processed.parent.mkdir(parents=True, exist_ok=True)
     with hold_lock(processed.parent / f".{processed.name}.lock",
                    f"build of {_reports_rel(processed, root)}"):
