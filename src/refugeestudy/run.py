@@ -359,7 +359,7 @@ def _execute(spec: ReportSpec, root: Path, staging: Path, inputs: list[Path], ce
         papermill.execute_notebook(
             str(spec.notebook), str(executed), parameters=spec.parameters, cwd=str(folder),
             kernel_name="python3", execution_timeout=cell_timeout, progress_bar=False,
-            log_output=False, request_save_on_cell_execute=False,
+            log_output=False, request_save_on_cell_execute=True,  # kept on a timeout too
         )
     except Exception as exc:  # a cell raised, timed out, the kernel died, ...
         located = _failing_cell(executed) if executed.exists() else None
