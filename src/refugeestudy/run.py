@@ -302,23 +302,28 @@ def _normalise_notebook(path: Path, root: Path, parameters: dict) -> float:
     return cell_seconds
 
 
-def _failing_cell(executed: Path) -> tuple[int, str] | None:
+def _failing_cell(executed: Path, timeout: float | None = None) -> tuple[int, str] | None:
     """Index, in the source notebook, and first line of the cell that raised or timed out.
 
     papermill's own index counts the cell it injects (and the error banners it
     adds): those are left out here, so the index is the one a reader sees in
-    the notebook they edit. A cell stopped by the timeout has no error output:
-    it is the one papermill left ``running``.
+    the notebook they edit. With ``timeout`` set, the cell is the one that ran
+    that long (a cell stopped by the timeout has no error output).
     """
     import nbformat
 
     nb = nbformat.read(str(executed), as_version=4)
     added = {"injected-parameters", "papermill-error-cell-tag"}
     source_cells = [c for c in nb.cells if not added & set(c.get("metadata", {}).get("tags", []))]
+
+    def failed(cell) -> bool:
+        if timeout is not None:
+            duration = cell.get("metadata", {}).get("papermill", {}).get("duration") or 0.0
+            return float(duration) >= 0.9 * timeout
+        return any(output.get("output_type") == "error" for output in cell.get("outputs", []))
+
     for index, cell in enumerate(source_cells):
-        status = cell.get("metadata", {}).get("papermill", {}).get("status")
-        if status == "running" or any(output.get("output_type") == "error"
-                                      for output in cell.get("outputs", [])):
+        if failed(cell):
             first_line = next((line for line in cell.source.splitlines() if line.strip()), "")
             return index, first_line.strip()[:60]
     return None
@@ -360,14 +365,17 @@ def _execute(spec: ReportSpec, root: Path, staging: Path, inputs: list[Path], ce
             str(spec.notebook), str(executed), parameters=spec.parameters, cwd=str(folder),
             kernel_name="python3", execution_timeout=cell_timeout, progress_bar=False,
             log_output=False, request_save_on_cell_execute=True,  # kept on a timeout too
+            shutdown_kernel="immediate",  # every cell has finished (or timed out): no waiting
         )
     except Exception as exc:  # a cell raised, timed out, the kernel died, ...
-        located = _failing_cell(executed) if executed.exists() else None
+        timed_out = type(exc).__name__ == "CellTimeoutError"
+        located = (_failing_cell(executed, cell_timeout if timed_out else None)
+                   if executed.exists() else None)
         if isinstance(exc, PapermillExecutionError):
             where = f"cell {located[0]} `{located[1]}`" if located else f"cell {exc.cell_index}"
             what = (f"{where} (execution count {exc.exec_count}) raised "
                     f"{exc.ename}: {exc.evalue}")
-        elif type(exc).__name__ == "CellTimeoutError":
+        elif timed_out:
             where = f"cell {located[0]} `{located[1]}`" if located else "a cell"
             what = f"{where} did not finish within the cell timeout of {cell_timeout} s"
         else:
