@@ -599,9 +599,11 @@ def build(processed_dir: str | Path | None = None, cache_dir: str | Path | None 
     reg = registry if hasattr(registry, "sources") else load_registry(registry)
     console = console if console is not None else Console(highlight=False)
 
-    if processed.exists() and not processed.is_dir():
-        raise BuildError(f"{_reports_rel(processed, root)} is a file; build writes a folder there",
-                         hint="move the file away (build deletes nothing it did not make)")
+    if processed.is_symlink() or (processed.exists() and not processed.is_dir()):
+        kind = "a symbolic link" if processed.is_symlink() else "a file"
+        raise BuildError(f"{_reports_rel(processed, root)} is {kind}; build writes a folder there",
+                         hint=f"move the {kind.split()[-1]} away (build deletes nothing it did "
+                              "not make)")
     processed.parent.mkdir(parents=True, exist_ok=True)
     with hold_lock(processed.parent / f".{processed.name}.lock",
                    f"build of {_reports_rel(processed, root)}"):

@@ -492,6 +492,12 @@ def run_reports(
             locks.enter_context(hold_lock(processed.parent / f".{specs[0].plan}.lock",
                                           f"build of {_PROCESSED}{specs[0].plan}", shared=True))
         _remove_own_leftovers(output_root)
+        for spec in specs:
+            if spec.output.is_symlink() or (spec.output.exists() and not spec.output.is_dir()):
+                kind = "a symbolic link" if spec.output.is_symlink() else "a file"
+                raise PlanError(f"report {spec.name!r}: {spec.output.relative_to(root)} is {kind}; "
+                                "the runner replaces only the report folders it makes",
+                                hint=f"move the {kind.split()[-1]} away")
         _check_required_sources(specs[0])
         fingerprint = package_fingerprint()
         planned = [(spec, _input_files(root, spec)) for spec in specs]  # all checked before any runs

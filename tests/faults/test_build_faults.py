@@ -202,3 +202,16 @@ def test_input_error_names_file_and_line(project):
     with pytest.raises(InputError) as info:
         bd.build_plans(["embedded"], console=_quiet())
     assert f"{figures}:2: column 'count'" in str(info.value)
+
+
+def test_a_link_where_the_folder_goes(project, cli, unchanged, tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "keep.txt").write_text("not the build's")
+    target = project / "data" / "processed" / "embedded"
+    target.parent.mkdir(parents=True)
+    target.symlink_to(elsewhere)
+    with unchanged(project), unchanged(elsewhere):
+        code, output = cli("build", "--plan", "embedded")
+    assert code == 1
+    assert "error: data/processed/embedded is a symbolic link; build writes a folder there" in output

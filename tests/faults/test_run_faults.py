@@ -276,3 +276,23 @@ def test_runner_killed_with_sigkill_leaves_no_writer(project, tmp_path):
     with pytest.raises(MissingInput):
         run_reports(load_plan(other))
     assert list((project / "reports").glob(".staging-*")) == []
+
+
+@pytest.mark.parametrize("kind", ["symlink", "file"])
+def test_report_folder_replaced_by_a_link_or_file(with_reports, cli, unchanged, kind):
+    """A report folder that is a link (to data/, say) or a file is never replaced or followed."""
+    cli("build", "--plan", "embedded")
+    target = with_reports / "reports" / "01-data-audit"
+    import shutil
+
+    shutil.rmtree(target)
+    if kind == "symlink":
+        target.symlink_to(with_reports / "data")
+    else:
+        target.write_text("a note")
+    with unchanged(with_reports, exclude=("reports/.run.lock",)):
+        code, output = cli("run", "--force")
+    assert code == 1
+    words = "a symbolic link" if kind == "symlink" else "a file"
+    assert (f"error: report '01-data-audit': reports/01-data-audit is {words}; the runner replaces "
+            "only the report folders it makes") in output
