@@ -601,7 +601,8 @@ def build(processed_dir: str | Path | None = None, cache_dir: str | Path | None 
 
     if processed.is_symlink() or (processed.exists() and not processed.is_dir()):
         kind = "a symbolic link" if processed.is_symlink() else "a file"
-        raise BuildError(f"{_reports_rel(processed, root)} is {kind}; build writes a folder there",
+        shown = _reports_rel(processed.parent, root) + "/" + processed.name
+        raise BuildError(f"{shown} is {kind}; build writes a folder there",
                          hint=f"move the {kind.split()[-1]} away (build deletes nothing it did "
                               "not make)")
     processed.parent.mkdir(parents=True, exist_ok=True)
