@@ -72,14 +72,14 @@ def hold_lock(path: str | Path, what: str, *, shared: bool = False) -> Iterator[
             handle.seek(0)
             holder = handle.read().strip() or "unknown"
             raise LockedError(
-                f"another {what} is in progress (lock {path.name} held by process {holder})",
+                f"another {what} is in progress (lock {path.name}, last taken by process "
+                f"{holder})",
                 hint="wait for it to finish and try again; the lock is released when that "
                      "process ends, however it ends") from None
-        if not shared:
-            handle.seek(0)
-            handle.truncate()
-            handle.write(f"{os.getpid()}\n")
-            handle.flush()
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"{os.getpid()}\n")
+        handle.flush()
         yield path
     finally:
         handle.close()  # releases the lock

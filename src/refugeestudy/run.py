@@ -132,11 +132,24 @@ class RunOutcome:
     cell_seconds: float = 0.0  # time the notebook's own cells took (papermill's timing)
 
 
-def _plan_input(pattern: str, plan: str) -> str:
-    """``data/processed/x`` → ``data/processed/<plan>/x`` (a plan reads its own tables)."""
-    if pattern.startswith(_PROCESSED) and not pattern.startswith(f"{_PROCESSED}{plan}/"):
-        return f"{_PROCESSED}{plan}/{pattern[len(_PROCESSED):]}"
-    return pattern
+def _plan_input(pattern: str, plan: str, plans: set[str] = frozenset()) -> str:
+    """``data/processed/x`` → ``data/processed/<plan>/x`` (a plan reads its own tables).
+
+    A pattern that already names a plan's folder (``data/processed/full/x``) is kept.
+
+    Examples
+    --------
+    >>> _plan_input("data/processed/violence_events.parquet", "full", {"embedded", "full"})
+    'data/processed/full/violence_events.parquet'
+    >>> _plan_input("data/processed/embedded/key_events.parquet", "full", {"embedded", "full"})
+    'data/processed/embedded/key_events.parquet'
+    """
+    if not pattern.startswith(_PROCESSED):
+        return pattern
+    rest = pattern[len(_PROCESSED):]
+    if rest.split("/", 1)[0] in {plan, *plans} and "/" in rest:
+        return pattern
+    return f"{_PROCESSED}{plan}/{rest}"
 
 
 def _check_order(values: dict) -> None:
@@ -202,7 +215,7 @@ def load_plan(plan_file: str | Path, plan: str = "embedded",
                             hint="fix the report's parameters in the plan (the notebook's "
                                  "parameters cell declares each one)") from None
         specs.append(ReportSpec(name, item["notebook"], values,
-                                tuple(_plan_input(p, plan) for p in item["inputs"]),
+                                tuple(_plan_input(p, plan, set(plans)) for p in item["inputs"]),
                                 item["summary"], entry.output_root, plan, entry.requires))
     return specs
 

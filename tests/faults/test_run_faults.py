@@ -121,8 +121,8 @@ def test_second_run_on_one_output_folder_is_refused(with_reports, cli, unchanged
         with unchanged(with_reports):
             code, output = cli("run", "--force")
     assert code == 1
-    assert output.startswith(f"error: another run writing reports/ is in progress (lock .run.lock "
-                             f"held by process {os.getpid()})")
+    assert output.startswith(f"error: another run writing reports/ is in progress (lock .run.lock, "
+                             f"last taken by process {os.getpid()})")
     assert "hint: wait for it to finish" in output
 
 
