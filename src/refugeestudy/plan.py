@@ -80,6 +80,11 @@ class Plan:
     plan_file : Path
     root : Path
         The project root.
+
+    Examples
+    --------
+    >>> Plan("full", Path("/p/reports/full"), "fetched", (), {}, root=Path("/p")).processed_dir
+    PosixPath('/p/data/processed/full')
     """
 
     name: str
@@ -97,7 +102,13 @@ class Plan:
 
 
 def plan_file_default() -> Path:
-    """``<root>/reports.yml``."""
+    """``<root>/reports.yml``.
+
+    Examples
+    --------
+    >>> plan_file_default().name
+    'reports.yml'
+    """
     return paths.project_root() / "reports.yml"
 
 
@@ -196,6 +207,17 @@ def read_plans(plan_file: str | Path) -> dict[str, Plan]:
     PlanError
         One line naming the plan file, the plan and the report: see the
         module docstring for what is refused.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> bad = Path(tempfile.mkdtemp()) / "plan.yml"
+    >>> _ = bad.write_text("plans:\\n  embedded:\\n    output: ../data\\n    reports: {}\\n")
+    >>> try:
+    ...     read_plans(bad)
+    ... except PlanError as exc:
+    ...     print(str(exc).split(": ", 1)[1].split(" (")[0], "|", exc.hint)
+    plan 'embedded': `output` '../data' is outside the project | plans read and write inside the project only
     """
     plan_file = Path(plan_file).resolve()
     root = paths.project_root().resolve()

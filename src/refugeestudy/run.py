@@ -72,7 +72,14 @@ ORDERED_PARAMETERS = (("start", "end"), ("first_year", "last_year"))
 
 
 class MissingInput(RefugeestudyError, FileNotFoundError):
-    """A report's input (a built table, a raw file, a required source) is not there."""
+    """A report's input (a built table, a raw file, a required source) is not there.
+
+    Examples
+    --------
+    >>> MissingInput("data/processed/full has not been built",
+    ...              hint="run: refugeestudy build --plan full").hint
+    'run: refugeestudy build --plan full'
+    """
 
 
 @dataclass(frozen=True)
@@ -487,6 +494,12 @@ def run_reports(
     MissingInput
         An input is missing or the built tables lack a required source
         (nothing was done).
+
+    Examples
+    --------
+    >>> outcomes = run_reports(load_plan("reports.yml"), jobs=2)  # doctest: +SKIP
+    >>> {o.status for o in outcomes}  # doctest: +SKIP
+    {'skipped'}
     """
     on_event = on_event or (lambda *args: None)
     if not specs:

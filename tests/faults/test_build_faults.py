@@ -191,7 +191,7 @@ def test_console_table_never_breaks_a_path(project):
     assert "data/raw/reports/figures.csv" in console.file.getvalue()
 
 
-def test_input_error_names_file_and_line(project):
+def test_input_error_names_file_and_line(project, unchanged):
     figures = project / "data" / "raw" / "reports" / "figures.csv"
     lines = figures.read_text(encoding="utf-8").splitlines(keepends=True)
     header = lines[0].rstrip("\n").split(",")
@@ -199,8 +199,9 @@ def test_input_error_names_file_and_line(project):
     row[header.index("count")] = "1e30"
     lines[1] = ",".join(row) + "\n"
     figures.write_text("".join(lines), encoding="utf-8")
-    with pytest.raises(InputError) as info:
-        bd.build_plans(["embedded"], console=_quiet())
+    with unchanged(project, exclude=("data/processed/.embedded.lock",)):
+        with pytest.raises(InputError) as info:
+            bd.build_plans(["embedded"], console=_quiet())
     assert f"{figures}:2: column 'count'" in str(info.value)
 
 

@@ -172,12 +172,12 @@ def test_usage_errors_exit_2_with_the_same_prefix(project, cli, unchanged, args,
 
 
 @pytest.mark.parametrize("value", ["../data", "/tmp", "Full", ""], ids=["dotdot", "absolute", "upper", "empty"])
-def test_plan_variable_is_confined(project, monkeypatch, value):
+def test_plan_variable_is_confined(project, monkeypatch, unchanged, value):
     monkeypatch.setenv(paths.PLAN_VARIABLE, value)
     if value == "":
         assert paths.processed_dir() == project / "data" / "processed" / "embedded"
         return
-    with pytest.raises(ValueError, match="is not a plan name"):
+    with unchanged(project), pytest.raises(ValueError, match="is not a plan name"):
         datasets.load_violence("reports")
 
 
