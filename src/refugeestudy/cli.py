@@ -31,7 +31,7 @@ _out = Console(highlight=False)
 
 def _fail(message: str, hint: str | None, code: int) -> None:
     _err.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
-    if hint:
+    if hint and f"hint: {hint}" not in message:  # an InputError lists its hint already
         _err.print(f"hint: {hint}", markup=False, highlight=False, soft_wrap=True)
     raise SystemExit(code)
 

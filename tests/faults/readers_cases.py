@@ -122,6 +122,8 @@ CASES = [
     Case("ged-latitude-200", "ged", G, cell(1, "latitude", "200"), "column 'latitude': expected a number between -90 and 90"),
     Case("ged-longitude-words", "ged", G, cell(1, "longitude", "east"), "column 'longitude': expected a number"),
     Case("ged-type-words", "ged", G, cell(1, "type_of_violence", "war"), "column 'type_of_violence'"),
+    Case("ged-type-7", "ged", G, cell(1, "type_of_violence", "7"), "column 'type_of_violence': expected 1, 2 or 3, found '7'"),
+    Case("ged-date-prec-9", "ged", G, cell(1, "date_prec", "9"), "column 'date_prec': expected 1 to 5, found '9'"),
     Case("ged-date-prec-words", "ged", G, cell(1, "date_prec", "exact"), "column 'date_prec'"),
     Case("ged-missing-best", "ged", G, drop_column("best"), "column 'best': required column is missing"),
     Case("ged-missing-date-start", "ged", G, drop_column("date_start"), "column 'date_start': required column is missing"),
