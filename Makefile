@@ -1,5 +1,5 @@
 # Two commands do everything (see README):
-#   make reports   set up .venv, build data/processed, run every report
+#   make reports   set up .venv, build data/processed/embedded, run every report
 #   make test      set up .venv, run the whole test suite
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml requirements.lock
 	touch $(STAMP)
 
 reports: $(STAMP)
-	$(BIN)/refugeestudy build
+	$(BIN)/refugeestudy build --plan embedded
 	$(BIN)/refugeestudy run
 
 test: $(STAMP)

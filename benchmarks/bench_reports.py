@@ -60,7 +60,8 @@ def _copy_project(target: Path) -> None:
     for name in ("data/raw", "notebooks", "reports"):
         source = PROJECT / name
         if source.exists():
-            shutil.copytree(source, target / name, ignore=shutil.ignore_patterns(".staging", "*.failed.ipynb"))
+            shutil.copytree(source, target / name, ignore=shutil.ignore_patterns(
+                ".staging*", "*.failed.ipynb", ".run.lock"))
     (target / "data" / "processed").mkdir(parents=True, exist_ok=True)
     shutil.copy2(PROJECT / "reports.yml", target / "reports.yml")
 
@@ -150,7 +151,7 @@ def main(argv: list[str] | None = None) -> dict:
         notes: dict[str, str] = {}
         per_report: dict[str, list[float]] = {}
         cells: dict[str, list[float]] = {}
-        build = [refugeestudy, "build"]
+        build = [refugeestudy, "build", "--plan", "embedded"]  # as `make reports`
         run = [refugeestudy, "run", "--plan", "embedded"]
         for round_ in range(args.repeat):
             shutil.rmtree(root / "reports" / ".runcache", ignore_errors=True)

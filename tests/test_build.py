@@ -28,7 +28,6 @@ def root(tmp_path, monkeypatch):
     """A project root holding only the tiny test log; REFUGEESTUDY_ROOT points at it."""
     reports = tmp_path / "data" / "raw" / "reports"
     shutil.copytree(LOG_OK, reports)
-    (tmp_path / "data" / "processed").mkdir()
     monkeypatch.setenv("REFUGEESTUDY_ROOT", str(tmp_path))
     monkeypatch.delenv("REFUGEESTUDY_CACHE_DIR", raising=False)
     return tmp_path
@@ -58,7 +57,7 @@ needs_readers = pytest.mark.skipif(not _readers_available(),
 def test_build_with_only_the_curated_log(root):
     console = _console()
     summary = bd.build(console=console)
-    processed = root / "data" / "processed"
+    processed = root / "data" / "processed" / "embedded"
     log = load_reports(LOG_OK)
     assert summary.rows == {"violence_events": len(log.violence),
                            "displacement_counts": len(log.displacement),
@@ -87,11 +86,11 @@ def test_build_with_only_the_curated_log(root):
     manifest = json.loads((processed / bd.MANIFEST_NAME).read_text())
     assert manifest["outputs"]["violence_events"]["rows"] == 4
     assert "T" not in json.dumps(manifest["outputs"])  # no timestamps, only checksums and counts
-    assert [p.name for p in processed.iterdir() if p.name.startswith(".build-")] == []
+    assert [p.name for p in processed.parent.iterdir() if p.name.startswith(".build-")] == []
 
 
 def test_second_build_is_byte_identical(root):
-    processed = root / "data" / "processed"
+    processed = root / "data" / "processed" / "embedded"
     bd.build(console=_console())
     first = _snapshot(processed)
     again = bd.build(console=_console())
@@ -108,7 +107,7 @@ def test_second_build_is_byte_identical(root):
 
 
 def test_failing_build_leaves_previous_files_untouched(root, tmp_path):
-    processed = root / "data" / "processed"
+    processed = root / "data" / "processed" / "embedded"
     bd.build(console=_console())
     before = _snapshot(processed)
     # A cached file that no longer matches its lock entry.
@@ -187,6 +186,6 @@ def test_build_reads_fetched_sources_and_reports_drops(root, tmp_path):
                                                                "reports": 3}
     text = console.file.getvalue()
     assert "outside Syria (LBN): 1" in text and "duplicate of" in text
-    first = _snapshot(root / "data" / "processed")
+    first = _snapshot(root / "data" / "processed" / "embedded")
     bd.build(console=_console(), force=True)
-    assert _snapshot(root / "data" / "processed") == first
+    assert _snapshot(root / "data" / "processed" / "embedded") == first

@@ -287,7 +287,7 @@ def test_version_matches_package_and_pyproject():
     assert refugeestudy.__version__ == pyproject["project"]["version"]
 
 
-def test_run_with_unknown_parameter_exits_2_naming_it(tmp_path):
+def test_run_with_unknown_parameter_exits_1_naming_it(tmp_path, monkeypatch):
     notebook = tmp_path / "nb.ipynb"
     import nbformat
 
@@ -299,7 +299,9 @@ def test_run_with_unknown_parameter_exits_2_naming_it(tmp_path):
     plan = tmp_path / "reports.yml"
     plan.write_text("plans:\n  embedded:\n    output: reports\n    reports:\n      r1:\n"
                     "        notebook: nb.ipynb\n        parameters: {max_lags: 4}\n")
+    monkeypatch.setenv("REFUGEESTUDY_ROOT", str(tmp_path))
     code, output = _invoke("run", "--plan-file", str(plan))
-    assert code == 2
+    assert code == 1
+    assert output.startswith("error: ") and "hint: " in output
     assert "max_lags" in output and "did you mean 'max_lag'" in output
     assert not (tmp_path / "reports").exists()

@@ -162,11 +162,33 @@ def atomic_write_text(target: str | Path, text: str, encoding: str = "utf-8") ->
     return Path(target)
 
 
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two folders in one atomic step (Linux ``renameat2(RENAME_EXCHANGE)``); False if unsupported."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):  # pragma: no cover - not Linux/glibc
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    errno = ctypes.get_errno()
+    if errno in (22, 38, 95):  # EINVAL, ENOSYS, EOPNOTSUPP: the file system cannot exchange
+        return False
+    raise OSError(errno, os.strerror(errno), str(b))
+
+
 def replace_directory(staging: str | Path, target: str | Path) -> None:
     """Move the finished folder ``staging`` to ``target``, replacing any previous one.
 
-    The previous folder is renamed aside first and removed only once the new
-    one is in place, so a crash leaves either the old or the new folder.
+    Where the system can, the two folders are exchanged in one atomic step
+    (a reader sees the whole old folder or the whole new one); elsewhere the
+    previous folder is renamed aside first and removed only once the new one
+    is in place, so a crash leaves the old folder (as ``.<name>.previous``) or
+    the new one, never a mix. Both must be on one file system.
 
     Examples
     --------
@@ -181,11 +203,16 @@ def replace_directory(staging: str | Path, target: str | Path) -> None:
     import shutil
 
     staging, target = Path(staging), Path(target)
+    if target.is_dir() and not target.is_symlink() and _exchange(staging, target):
+        shutil.rmtree(staging)  # now the previous folder
+        fsync_dir(target.parent)
+        return
     aside = target.with_name(f".{target.name}.previous")
     if aside.exists():
         shutil.rmtree(aside)
     if target.exists():
         os.replace(target, aside)
     os.replace(staging, target)
+    fsync_dir(target.parent)
     if aside.exists():
         shutil.rmtree(aside)

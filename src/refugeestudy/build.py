@@ -1,6 +1,10 @@
-"""Build ``data/processed/*.parquet`` from the curated log and the fetched sources.
+"""Build each plan's ``data/processed/<plan>/*.parquet`` from the curated log and the fetched sources.
 
-:func:`build` reads everything available:
+:func:`build_plans` builds the plans of the run plan (``reports.yml``), each
+into its own folder: a plan with ``build: log`` (``embedded``) from the
+curated log only, so fetching and building never change what it reads; a plan
+with ``build: fetched`` (``full``) from the log and every fetched source.
+:func:`build` builds one folder and reads:
 
 * the curated report log, always (:func:`refugeestudy.load_reports`);
 * each source recorded in the fetch lock (``data/raw/fetch.lock.json``) whose
@@ -23,10 +27,17 @@ Rules, each reported with its count (no silent drops):
   time: ``duplicate of <file>``. Rows of *different* sources reporting the same
   event are all kept: reconciling them is analysis, not building.
 
-Every output is written first to a temporary folder inside the processed
-folder; only when all are written are they renamed into place (each rename
-atomic). A failure before that (a bad input, a checksum mismatch, a schema
-error) leaves the previous files untouched. Same inputs give byte-identical
+After the canonical tables, each :data:`TABLE_BUILDERS` entry may derive a
+table of its own from them and the fetched files (append one to add a table).
+
+Every output is written first to a temporary folder beside the plan's folder
+(``data/processed/.build-<plan>-<random>/``); only when all are written is it
+swapped for the plan's folder in one atomic step, so a reader (or a crash)
+sees the old set or the new set, never a mix. A failure before that (a bad
+input, a checksum mismatch, a schema error) leaves the previous files
+untouched, and a build's own leftovers (after ``kill -9``) are removed when
+the next build starts. One build per folder at a time (a lock file,
+``data/processed/.<plan>.lock``). Same inputs give byte-identical
 files: rows are sorted by source and id, parquet is written with fixed options
 and carries no timestamps. When the inputs, the package code and the outputs
 are unchanged since the last build, nothing is rewritten.
@@ -50,6 +61,7 @@ import os
 import shutil
 import tempfile
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -59,8 +71,9 @@ import pandas as pd
 from refugeestudy import paths, schema
 from refugeestudy._hashing import package_fingerprint, sha256_file
 
-__all__ = ["OUTPUTS", "MANIFEST_NAME", "VIOLENCE_COUNTRIES", "BuildError", "InputReport",
-           "BuildSummary", "build", "read_processed", "write_parquet"]
+__all__ = ["OUTPUTS", "MANIFEST_NAME", "VIOLENCE_COUNTRIES", "TABLE_BUILDERS", "TableBuilder",
+           "BuildError", "InputReport", "BuildSummary", "build", "build_plans", "read_processed",
+           "write_parquet"]
 
 #: Output name → file name in the processed folder.
 OUTPUTS: dict[str, str] = {
@@ -78,6 +91,40 @@ _SORT = {"violence_events": ["source", "event_id"], "displacement_counts": ["sou
          "report_sources": ["url"]}
 _ID = {"violence_events": "event_id", "displacement_counts": "record_id", "key_events": "event_id"}
 _COUNTRY_NAMES = {"SYR": "Syria"}
+_STAGING_PREFIX = ".build-"
+_STAGING_MARK = ".refugeestudy-build-staging"
+
+
+@dataclass(frozen=True)
+class TableBuilder:
+    """A table derived from the canonical tables and the fetched files, built after them.
+
+    Attributes
+    ----------
+    name : str
+        The table's name; it is written as ``<name>.parquet``.
+    make : callable
+        ``make(tables, fetched) -> DataFrame or None``: ``tables`` maps each
+        canonical table's name to its frame, ``fetched`` each fetched source's
+        registry name to its verified file (empty for a ``build: log`` plan).
+        Return ``None`` when the inputs it needs are not there (the table is
+        then not written); raise :class:`BuildError` for inputs it cannot use.
+    sort : tuple of str
+        Columns the rows are sorted by (byte-identical output).
+
+    Examples
+    --------
+    >>> TableBuilder("n_events", lambda tables, fetched: None).sort
+    ()
+    """
+
+    name: str
+    make: Callable[[dict[str, pd.DataFrame], dict[str, Path]], pd.DataFrame | None]
+    sort: tuple[str, ...] = ()
+
+
+#: Derived tables, in build order: append a :class:`TableBuilder` to add one.
+TABLE_BUILDERS: list[TableBuilder] = []
 
 
 class BuildError(RefugeestudyError, RuntimeError):
@@ -221,7 +268,8 @@ def read_processed(name: str, processed_dir: str | Path | None = None) -> pd.Dat
         One of :data:`OUTPUTS` (``violence_events``, ``displacement_counts``,
         ``key_events``, ``report_figures``, ``report_sources``).
     processed_dir : str or Path, optional
-        Default :func:`refugeestudy.paths.processed_dir`.
+        Default :func:`refugeestudy.paths.processed_dir` (the plan in
+        ``REFUGEESTUDY_PLAN``, else ``embedded``).
 
     Examples
     --------
@@ -231,10 +279,11 @@ def read_processed(name: str, processed_dir: str | Path | None = None) -> pd.Dat
     >>> read_processed("key_events", folder).dtypes["date"]
     dtype('<M8[s]')
     """
-    if name not in OUTPUTS:
-        raise ValueError(f"unknown table {name!r}; expected one of {', '.join(OUTPUTS)}")
+    known = {**OUTPUTS, **{b.name: f"{b.name}.parquet" for b in TABLE_BUILDERS}}
+    if name not in known:
+        raise ValueError(f"unknown table {name!r}; expected one of {', '.join(known)}")
     folder = Path(processed_dir) if processed_dir is not None else paths.processed_dir()
-    frame = pd.read_parquet(folder / OUTPUTS[name])
+    frame = pd.read_parquet(folder / known[name])
     if name in schema.TABLES:
         frame = schema.validate(schema.conform(frame, name), name)
     return frame
@@ -281,8 +330,13 @@ def _reports_rel(path: Path, root: Path) -> str:
 # --------------------------------------------------------------------------- build
 
 
-def _gather(reports_dir: Path, cache: Path, lock_path: Path, registry, root: Path):
-    """Find and verify the inputs; return (inputs, skipped) without reading tables."""
+def _gather(reports_dir: Path, cache: Path, lock_path: Path, registry, root: Path,
+            include_fetched: bool = True):
+    """Find and verify the inputs; return (inputs, lookups, skipped) without reading tables.
+
+    ``lookups`` maps each fetched source that is not a canonical table (a
+    lookup, a country-year file) to its verified path, for :data:`TABLE_BUILDERS`.
+    """
     from refugeestudy.fetch import cached_path, read_lock
 
     inputs: list[dict[str, Any]] = []
@@ -291,32 +345,37 @@ def _gather(reports_dir: Path, cache: Path, lock_path: Path, registry, root: Pat
         inputs.append({"source": "reports", "path": path, "file": _reports_rel(path, root),
                        "sha256": sha256_file(path) if path.is_file() else "missing"})
     skipped: list[tuple[str, str]] = []
+    lookups: dict[str, dict[str, Any]] = {}
+    if not include_fetched:
+        return inputs, lookups, skipped
     lock = read_lock(lock_path)["sources"]
     for name, source in registry.sources.items():
-        if source.table is None:
-            if name in lock:
-                skipped.append((name, "lookup table, not built into a canonical table"))
-            continue
         entry = lock.get(name)
         if entry is None:
-            skipped.append((name, "not fetched (run `refugeestudy fetch "
-                                  f"{name}`, or with --mirror DIR)"))
+            if source.table is not None:
+                skipped.append((name, "not fetched (run `refugeestudy fetch "
+                                      f"{name}`, or with --mirror DIR)"))
             continue
         if not (cache / entry["file"]).is_file():
             skipped.append((name, f"in {lock_path.name} but not in the cache {cache} (run "
                                   f"`refugeestudy fetch {name}`)"))
             continue
         path = cached_path(name, cache_dir=cache, lock_path=lock_path)  # raises on a mismatch
-        inputs.append({"source": name, "path": path, "file": entry["file"],
-                       "sha256": entry["sha256"], "table": source.table, "entry": entry})
-    return inputs, skipped
+        item = {"source": name, "path": path, "file": entry["file"], "sha256": entry["sha256"],
+                "table": source.table, "entry": entry}
+        if source.table is None:
+            lookups[name] = item
+        else:
+            inputs.append(item)
+    return inputs, lookups, skipped
 
 
-def _fingerprint(inputs: list[dict[str, Any]]) -> str:
+def _fingerprint(inputs: list[dict[str, Any]], lookups: dict[str, dict[str, Any]]) -> str:
     from refugeestudy import __version__
 
     payload = {"version": __version__, "code": package_fingerprint(),
                "inputs": [[i["source"], i["file"], i["sha256"]] for i in inputs],
+               "lookups": [[i["source"], i["file"], i["sha256"]] for i in lookups.values()],
                "countries": list(VIOLENCE_COUNTRIES)}
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
@@ -324,20 +383,23 @@ def _fingerprint(inputs: list[dict[str, Any]]) -> str:
 def _unchanged(processed: Path, fingerprint: str) -> dict[str, Any] | None:
     try:
         manifest = json.loads((processed / MANIFEST_NAME).read_text(encoding="utf-8"))
-    except (FileNotFoundError, json.JSONDecodeError, UnicodeDecodeError):
+    except (FileNotFoundError, NotADirectoryError, json.JSONDecodeError, UnicodeDecodeError):
         return None
     if manifest.get("fingerprint") != fingerprint:
         return None
-    for name, file in OUTPUTS.items():
-        recorded = manifest.get("outputs", {}).get(name, {})
-        path = processed / file
-        if not path.is_file() or sha256_file(path) != recorded.get("sha256"):
+    recorded = manifest.get("outputs", {})
+    if not set(OUTPUTS) <= set(recorded):
+        return None
+    for item in recorded.values():
+        path = processed / item.get("file", "")
+        if not path.is_file() or sha256_file(path) != item.get("sha256"):
             return None
     return manifest
 
 
-def _tables(inputs: list[dict[str, Any]], reports_dir: Path, registry):
-    """Read every input into the canonical tables; return (tables, reports)."""
+def _tables(inputs: list[dict[str, Any]], reports_dir: Path, registry,
+            lookups: dict[str, dict[str, Any]] | None = None):
+    """Read every input into the canonical tables and the derived ones; return (tables, reports)."""
     from refugeestudy.sources.reports import load_reports
 
     log = load_reports(reports_dir)
@@ -412,39 +474,72 @@ def _tables(inputs: list[dict[str, Any]], reports_dir: Path, registry):
     figures = log.figures.copy()
     out["report_figures"] = _sorted(figures, "report_figures")
     out["report_sources"] = _sorted(log.sources.copy(), "report_sources")
+    fetched = {item["source"]: item["path"] for item in [*inputs[2:], *(lookups or {}).values()]}
+    for builder in TABLE_BUILDERS:
+        frame = builder.make(dict(out), fetched)
+        if frame is not None:
+            keys = [key for key in builder.sort if key in frame.columns]
+            out[builder.name] = (frame.sort_values(keys, kind="mergesort").reset_index(drop=True)
+                                 if keys else frame.reset_index(drop=True))
     return out, reports
 
 
 def _print(console, summary: BuildSummary) -> None:
     from rich.table import Table
 
-    table = Table(title="refugeestudy build: inputs", title_justify="left")
-    for column, justify in (("source", "left"), ("file", "left"), ("table", "left"),
-                            ("rows read", "right"), ("kept", "right"),
-                            ("dropped (reason: n)", "left"), ("note", "left")):
-        table.add_column(column, justify=justify, overflow="fold")
-    for item in summary.inputs:
-        dropped = "; ".join(f"{reason}: {n}" for reason, n in item.dropped.items()) or "0"
-        table.add_row(item.source, item.file, item.table, f"{item.rows_read:,}",
-                      f"{item.rows_kept:,}", dropped, item.note)
-    console.print(table)
+    table = Table(title=f"refugeestudy build: inputs of "
+                        f"{_reports_rel(summary.processed_dir, paths.project_root())}",
+                  title_justify="left")
+    rows = [[item.source, item.file, item.table, f"{item.rows_read:,}", f"{item.rows_kept:,}",
+             "; ".join(f"{reason}: {n}" for reason, n in item.dropped.items()) or "0", item.note]
+            for item in summary.inputs]
+    columns = ("source", "file", "table", "rows read", "kept", "dropped (reason: n)", "note")
+    widths = []
+    for number, column in enumerate(columns):
+        # names, paths and numbers never break; the free text (last two) wraps at spaces
+        whole = number < 5
+        natural = max([len(column), *(len(row[number]) for row in rows)])
+        widths.append(natural if whole else min(natural, 36))
+        table.add_column(column, justify="right" if number in (3, 4) else "left",
+                         no_wrap=whole, min_width=widths[-1])
+    for row in rows:
+        table.add_row(*row)
+    needed = sum(widths) + 3 * len(widths) + 1
+    width = console.width
+    console.width = max(width, needed)  # a narrow console would break names and paths
+    try:
+        console.print(table)
+    finally:
+        console.width = width
     for name, reason in summary.skipped:
-        console.print(f"  skipped {name}: {reason}")
+        console.print(f"  skipped {name}: {reason}", soft_wrap=True)
     state = "unchanged (inputs and code as at the last build)" if summary.unchanged else "written"
-    console.print(f"{summary.processed_dir}: {state}: " + ", ".join(
-        f"{OUTPUTS[name]} {summary.rows.get(name, 0):,} rows" for name in OUTPUTS))
+    console.print(f"{_reports_rel(summary.processed_dir, paths.project_root())}: {state}: "
+                  + ", ".join(f"{Path(path).name} {summary.rows.get(name, 0):,} rows"
+                              for name, path in sorted(summary.outputs.items())), soft_wrap=True)
+
+
+def _remove_own_leftovers(parent: Path, name: str) -> None:
+    """Remove staging folders an earlier build of this folder left (killed); each is marked."""
+    for folder in parent.glob(f"{_STAGING_PREFIX}{name}-*"):
+        if folder.is_dir() and (folder / _STAGING_MARK).is_file():
+            shutil.rmtree(folder, ignore_errors=True)
+    aside = parent / f".{name}.previous"  # refugeestudy._atomic.replace_directory's fallback
+    if aside.is_dir() and not (parent / name).exists():
+        os.replace(aside, parent / name)  # the crash came between its two renames: restore
 
 
 def build(processed_dir: str | Path | None = None, cache_dir: str | Path | None = None,
           console=None, *, lock_path: str | Path | None = None,
           reports_dir: str | Path | None = None, registry=None,
-          force: bool = False) -> BuildSummary:
+          force: bool = False, include_fetched: bool = True) -> BuildSummary:
     """Rebuild the processed parquet files from the curated log and the cached sources.
 
     Parameters
     ----------
     processed_dir : str or Path, optional
-        Default :func:`refugeestudy.paths.processed_dir` (``<root>/data/processed``).
+        The folder to (re)place; default :func:`refugeestudy.paths.processed_dir`
+        (``<root>/data/processed/<plan>``). :func:`build_plans` picks it per plan.
     cache_dir : str or Path, optional
         Where fetched files are; default :func:`refugeestudy.fetch.default_cache_dir`.
     console : rich.console.Console, optional
@@ -457,6 +552,9 @@ def build(processed_dir: str | Path | None = None, cache_dir: str | Path | None 
         Default :func:`refugeestudy.fetch.load_registry` ``()``.
     force : bool
         Rebuild even if nothing changed since the last build.
+    include_fetched : bool
+        Read the fetched sources too (a ``build: fetched`` plan); False reads
+        the curated log only.
 
     Returns
     -------
@@ -466,6 +564,8 @@ def build(processed_dir: str | Path | None = None, cache_dir: str | Path | None 
     ------
     refugeestudy.fetch.ChecksumError
         When a cached file differs from its lock entry (nothing is written).
+    refugeestudy._locking.LockedError
+        When another build writes the same folder (nothing is written).
     InputError
         When an input breaks its format (nothing is written).
     BuildError
@@ -477,16 +577,18 @@ def build(processed_dir: str | Path | None = None, cache_dir: str | Path | None 
     >>> root = Path(tempfile.mkdtemp())
     >>> _ = shutil.copytree(paths.raw_dir() / "reports", root / "data" / "raw" / "reports")
     >>> from rich.console import Console
-    >>> summary = build(root / "data" / "processed", root / "data" / "external",
+    >>> summary = build(root / "data" / "processed" / "embedded", root / "data" / "external",
     ...                 Console(file=io.StringIO()), lock_path=root / "data" / "raw" / "x.json",
-    ...                 reports_dir=root / "data" / "raw" / "reports")
-    >>> sorted(p.name for p in (root / "data" / "processed").iterdir())[:3]
+    ...                 reports_dir=root / "data" / "raw" / "reports", include_fetched=False)
+    >>> sorted(p.name for p in (root / "data" / "processed" / "embedded").iterdir())[:3]
     ['build_manifest.json', 'displacement_counts.parquet', 'key_events.parquet']
     >>> summary.unchanged
     False
     """
     from rich.console import Console
 
+    from refugeestudy._atomic import replace_directory
+    from refugeestudy._locking import hold_lock
     from refugeestudy.fetch import default_cache_dir, default_lock_path, load_registry
 
     root = paths.project_root()
@@ -497,49 +599,105 @@ def build(processed_dir: str | Path | None = None, cache_dir: str | Path | None 
     reg = registry if hasattr(registry, "sources") else load_registry(registry)
     console = console if console is not None else Console(highlight=False)
 
-    inputs, skipped = _gather(log_dir, cache, lock_file, reg, root)
-    fingerprint = _fingerprint(inputs)
-    outputs = {name: processed / file for name, file in OUTPUTS.items()}
-    manifest = None if force else _unchanged(processed, fingerprint)
-    if manifest is not None:
-        summary = BuildSummary(processed, outputs,
-                               {k: v["rows"] for k, v in manifest["outputs"].items()},
-                               [InputReport(**item) for item in manifest["inputs"]], skipped,
-                               True, fingerprint)
-        _print(console, summary)
-        return summary
+    if processed.is_symlink() or (processed.exists() and not processed.is_dir()):
+        kind = "a symbolic link" if processed.is_symlink() else "a file"
+        shown = _reports_rel(processed.parent, root) + "/" + processed.name
+        raise BuildError(f"{shown} is {kind}; build writes a folder there",
+                         hint=f"move the {kind.split()[-1]} away (build deletes nothing it did "
+                              "not make)")
+    processed.parent.mkdir(parents=True, exist_ok=True)
+    with hold_lock(processed.parent / f".{processed.name}.lock",
+                   f"build of {_reports_rel(processed, root)}"):
+        _remove_own_leftovers(processed.parent, processed.name)
+        inputs, lookups, skipped = _gather(log_dir, cache, lock_file, reg, root, include_fetched)
+        fingerprint = _fingerprint(inputs, lookups)
+        manifest = None if force else _unchanged(processed, fingerprint)
+        if manifest is not None:
+            summary = BuildSummary(
+                processed, {k: processed / v["file"] for k, v in manifest["outputs"].items()},
+                {k: v["rows"] for k, v in manifest["outputs"].items()},
+                [InputReport(**item) for item in manifest["inputs"]], skipped, True, fingerprint)
+            _print(console, summary)
+            return summary
 
-    tables, reports = _tables(inputs, log_dir, reg)
-    processed.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".build-", dir=processed))
-    try:
-        written: dict[str, dict[str, Any]] = {}
-        for name, file in OUTPUTS.items():
-            path = write_parquet(tables[name], staging / file)
-            with open(path, "rb+") as handle:
-                os.fsync(handle.fileno())
-            written[name] = {"file": file, "rows": len(tables[name]), "sha256": sha256_file(path)}
-        manifest = {
-            "fingerprint": fingerprint,
-            "inputs": [{"source": r.source, "file": r.file, "table": r.table,
-                        "rows_read": r.rows_read, "rows_kept": r.rows_kept,
-                        "dropped": r.dropped, "note": r.note, "sha256": r.sha256}
-                       for r in reports],
-            "skipped": [list(item) for item in skipped],
-            "outputs": written,
-        }
-        (staging / MANIFEST_NAME).write_text(
-            json.dumps(manifest, sort_keys=True, indent=2, ensure_ascii=False) + "\n",
-            encoding="utf-8")
-        # Everything is written: move into place, the manifest last.
-        for file in [*OUTPUTS.values(), MANIFEST_NAME]:
-            os.replace(staging / file, processed / file)
-        from refugeestudy._atomic import fsync_dir
-
-        fsync_dir(processed)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    summary = BuildSummary(processed, outputs, {k: v["rows"] for k, v in written.items()},
-                           reports, skipped, False, fingerprint)
+        tables, reports = _tables(inputs, log_dir, reg, lookups)
+        staging = Path(tempfile.mkdtemp(prefix=f"{_STAGING_PREFIX}{processed.name}-",
+                                        dir=processed.parent))
+        try:
+            (staging / _STAGING_MARK).touch()
+            written: dict[str, dict[str, Any]] = {}
+            for name, frame in tables.items():
+                file = OUTPUTS.get(name, f"{name}.parquet")
+                path = write_parquet(frame, staging / file)
+                with open(path, "rb+") as handle:
+                    os.fsync(handle.fileno())
+                written[name] = {"file": file, "rows": len(frame), "sha256": sha256_file(path)}
+            manifest = {
+                "fingerprint": fingerprint,
+                "inputs": [{"source": r.source, "file": r.file, "table": r.table,
+                            "rows_read": r.rows_read, "rows_kept": r.rows_kept,
+                            "dropped": r.dropped, "note": r.note, "sha256": r.sha256}
+                           for r in reports],
+                "lookups": [{"source": i["source"], "file": i["file"], "sha256": i["sha256"]}
+                            for i in lookups.values()],
+                "skipped": [list(item) for item in skipped],
+                "outputs": written,
+            }
+            (staging / MANIFEST_NAME).write_text(
+                json.dumps(manifest, sort_keys=True, indent=2, ensure_ascii=False) + "\n",
+                encoding="utf-8")
+            (staging / _STAGING_MARK).unlink()
+            # Everything is written: swap the whole folder in one step.
+            replace_directory(staging, processed)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    summary = BuildSummary(processed, {k: processed / v["file"] for k, v in written.items()},
+                           {k: v["rows"] for k, v in written.items()}, reports, skipped, False,
+                           fingerprint)
     _print(console, summary)
     return summary
+
+
+def build_plans(plans: list[str] | None = None, plan_file: str | Path | None = None,
+                console=None, *, cache_dir: str | Path | None = None,
+                force: bool = False) -> dict[str, BuildSummary]:
+    """Build the tables of each plan of the run plan into ``data/processed/<plan>/``.
+
+    Parameters
+    ----------
+    plans : list of str, optional
+        Plan names (default: every plan of the file).
+    plan_file : str or Path, optional
+        Default ``<root>/reports.yml``.
+    console : rich.console.Console, optional
+    cache_dir : str or Path, optional
+        Where fetched files are (default :func:`refugeestudy.fetch.default_cache_dir`).
+    force : bool
+        Rebuild even if nothing changed.
+
+    Returns
+    -------
+    dict
+        Plan name → :class:`BuildSummary`.
+
+    Raises
+    ------
+    refugeestudy.plan.PlanError
+        An unknown plan name or a malformed plan file.
+
+    Examples
+    --------
+    >>> summaries = build_plans(["embedded"])  # doctest: +SKIP
+    >>> summaries["embedded"].processed_dir.name  # doctest: +SKIP
+    'embedded'
+    """
+    from refugeestudy.plan import PlanError, plan_file_default, read_plans
+
+    known = read_plans(plan_file if plan_file is not None else plan_file_default())
+    unknown = [name for name in plans or [] if name not in known]
+    if unknown:
+        raise PlanError(f"no plan {unknown[0]!r}; plans: {', '.join(known)}",
+                        hint="choose one with --plan, or leave it out to build every plan")
+    return {name: build(known[name].processed_dir, cache_dir, console, force=force,
+                        include_fetched=known[name].build == "fetched")
+            for name in (plans or list(known))}

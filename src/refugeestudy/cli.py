@@ -1,5 +1,11 @@
 """The ``refugeestudy`` command: validate, fetch, build and run the reports.
 
+Every deliberate error (:class:`refugeestudy.errors.RefugeestudyError`) ends a
+command the same way, whichever command it is: ``error: <message>`` and, when
+the error knows a fix, ``hint: <hint>``, on standard error, exit code 1. A
+usage error (an unknown option, a missing argument) prints ``error: ...`` and
+the command's usage line, exit code 2. A traceback is therefore always a bug.
+
 Examples
 --------
 >>> from typer.testing import CliRunner
@@ -14,16 +20,62 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from typer._click import exceptions as click_errors  # typer 0.29 vendors click
+from typer.core import TyperGroup
 
-from refugeestudy.errors import InputError
+from refugeestudy.errors import RefugeestudyError
+
+_err = Console(stderr=True, highlight=False)
+_out = Console(highlight=False)
+
+
+def _fail(message: str, hint: str | None, code: int) -> None:
+    _err.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
+    if hint and f"hint: {hint}" not in message:  # an InputError lists its hint already
+        _err.print(f"hint: {hint}", markup=False, highlight=False, soft_wrap=True)
+    raise SystemExit(code)
+
+
+def _usage_error(exc) -> None:
+    usage = exc.ctx.get_usage().strip().replace("\n", " ") if exc.ctx is not None else ""
+    command = exc.ctx.command_path if exc.ctx is not None else "refugeestudy"
+    _fail(exc.format_message(), f"{usage} (see `{command} --help`)".strip(), 2)
+
+
+class _OneLineErrors(TyperGroup):
+    """Map deliberate errors to ``error:``/``hint:`` lines and an exit code (see the module)."""
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except click_errors.NoArgsIsHelpError:
+            raise
+        except click_errors.UsageError as exc:
+            _usage_error(exc)
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except RefugeestudyError as exc:
+            _fail(str(exc), exc.hint, 1)
+        except click_errors.NoArgsIsHelpError:
+            raise
+        except click_errors.UsageError as exc:
+            _usage_error(exc)
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError) as exc:
+            _fail(f"{exc.strerror}: {exc.filename}", "check the path and its permissions", 1)
+        except KeyboardInterrupt:
+            _fail("interrupted; outputs are written atomically, the previous ones are intact",
+                  None, 130)
+
 
 app = typer.Typer(
+    cls=_OneLineErrors,
     help="Violence in Syria and the arrival of displaced Syrians: data, panels and reports.",
     no_args_is_help=True,
     add_completion=False,
+    pretty_exceptions_enable=False,
 )
-_err = Console(stderr=True, highlight=False)
-_out = Console(highlight=False)
 
 
 def _show_version(value: bool) -> None:
@@ -50,12 +102,7 @@ def validate(
     """Check a curated report log file (and its sources.csv beside it); list every problem."""
     from refugeestudy.sources.reports import validate_log
 
-    try:
-        rows = validate_log(path)
-    except InputError as exc:
-        _err.print("invalid ", style="red", end="")
-        _err.print(str(exc), markup=False, soft_wrap=True)
-        raise typer.Exit(code=1) from None
+    rows = validate_log(path)
     _out.print(f"{path}: {len(rows)} figures, all valid", markup=False)
 
 
@@ -119,22 +166,21 @@ def fetch(
 
 @app.command()
 def build(
-    processed_dir: Path = typer.Option(None, help="Output folder (default data/processed)."),
+    plan: list[str] = typer.Option(None, "--plan", help="Build this plan's tables (repeatable; "
+                                   "default: every plan of the run plan)."),
+    plan_file: Path = typer.Option(None, help="Run-plan file (default: reports.yml at the "
+                                   "project root)."),
     cache_dir: Path = typer.Option(None, help="Folder of fetched files (default data/external)."),
     force: bool = typer.Option(False, "--force", help="Rebuild even if inputs and code are unchanged."),
 ) -> None:
-    """Build data/processed/*.parquet from the curated log and every fetched source, atomically."""
-    from refugeestudy.build import BuildError
-    from refugeestudy.build import build as build_tables
-    from refugeestudy.fetch import FetchError
-    from refugeestudy.schema import SchemaError
+    """Build data/processed/<plan>/*.parquet for each plan, each folder swapped in atomically.
 
-    try:
-        build_tables(processed_dir, cache_dir, _out, force=force)
-    except (FetchError, InputError, BuildError, SchemaError) as exc:
-        _err.print(f"[red]build failed (previous files left as they were)[/red]\n{exc}",
-                   soft_wrap=True)
-        raise typer.Exit(code=1) from None
+    A plan with `build: log` (embedded) reads the curated log only; `build: fetched` (full)
+    reads the log and every fetched source. A failing build leaves the previous tables.
+    """
+    from refugeestudy.build import build_plans
+
+    build_plans(plan or None, plan_file, _out, cache_dir=cache_dir, force=force)
 
 
 @app.command()
@@ -150,15 +196,12 @@ def run(
     import time
 
     from refugeestudy import paths
-    from refugeestudy.run import PlanError, load_plan, run_reports, write_index
+    from refugeestudy.plan import plan_file_default
+    from refugeestudy.run import load_plan, run_reports, write_index
 
-    plan_path = plan_file or paths.project_root() / "reports.yml"
-    try:
-        specs = load_plan(plan_path, plan, names or None)
-        everything = load_plan(plan_path, plan)
-    except PlanError as exc:
-        _err.print(f"[red]error[/red] {exc}", soft_wrap=True)
-        raise typer.Exit(code=2) from None
+    plan_path = plan_file or plan_file_default()
+    specs = load_plan(plan_path, plan, names or None)
+    everything = load_plan(plan_path, plan)
     started = time.perf_counter()
 
     def show(kind: str, name: str, outcome) -> None:

@@ -1,7 +1,9 @@
-"""The tables a report reads, from ``data/processed`` (built by ``refugeestudy build``).
+"""The tables a report reads, from ``data/processed/<plan>`` (built by ``refugeestudy build``).
 
-Data move one way: ``data/raw`` → ``refugeestudy build`` → ``data/processed`` →
-notebooks. ``build`` writes ``violence_events.parquet``,
+Data move one way: ``data/raw`` → ``refugeestudy build`` → ``data/processed/<plan>`` →
+notebooks. The folder is :func:`refugeestudy.paths.processed_dir`: the runner
+names the plan in ``REFUGEESTUDY_PLAN`` for every kernel; a notebook run by
+hand reads the embedded plan's tables. ``build`` writes ``violence_events.parquet``,
 ``displacement_counts.parquet`` and ``key_events.parquet``, each holding every
 source available; :func:`load_violence` and :func:`load_displacement` return
 the rows of one source. A source that is not there raises
@@ -18,10 +20,10 @@ Examples
 >>> _ = write_parquet(log.violence, folder / "violence_events.parquet")
 >>> len(load_violence("reports", folder)) == len(log.violence)
 True
->>> load_violence("ucdp_ged", folder)
+>>> load_violence("ucdp_ged", folder)  # doctest: +ELLIPSIS
 Traceback (most recent call last):
 ...
-refugeestudy.datasets.MissingSource: source 'ucdp_ged' is not in data/processed/violence_events.parquet; to add it: refugeestudy fetch ucdp_ged && refugeestudy build (or --mirror DIR to take the files from a folder)
+refugeestudy.datasets.MissingSource: source 'ucdp_ged' is not in .../violence_events.parquet; to add it: refugeestudy fetch ucdp_ged && refugeestudy build --plan full (or --mirror DIR to take the files from a folder)
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ DISPLACEMENT_SOURCES = ("reports", "unhcr_population", "unhcr_asylum_application
 _HOW_TO_GET = {
     "reports": "refugeestudy build",
     "acled": "set ACLED_EMAIL and ACLED_PASSWORD (or ACLED_KEY), then refugeestudy fetch acled "
-             "&& refugeestudy build",
+             "&& refugeestudy build --plan full",
 }
 
 
@@ -51,13 +53,25 @@ class MissingSource(RefugeestudyError, LookupError):
     """A report asked for a source that has not been fetched and built."""
 
 
+def _folder(processed_dir: Path | None) -> Path:
+    return Path(processed_dir) if processed_dir is not None else paths.processed_dir()
+
+
+def _shown(path: Path) -> str:
+    """``path`` relative to the project root when it is inside it (no machine path in a report)."""
+    try:
+        return path.resolve().relative_to(paths.project_root()).as_posix()
+    except (ValueError, FileNotFoundError):
+        return str(path)
+
+
 def _table(name: str, processed_dir: Path | None) -> pd.DataFrame:
     from refugeestudy.build import read_processed
 
-    folder = Path(processed_dir) if processed_dir is not None else paths.processed_dir()
+    folder = _folder(processed_dir)
     if not (folder / f"{name}.parquet").exists():
-        raise MissingSource(f"data/processed/{name}.parquet does not exist; to make it: "
-                            "refugeestudy build")
+        raise MissingSource(f"{_shown(folder / name)}.parquet does not exist; to make it: "
+                            f"refugeestudy build --plan {folder.name}")
     return read_processed(name, folder)
 
 
@@ -65,9 +79,10 @@ def _one_source(table: str, source: str, processed_dir: Path | None) -> pd.DataF
     frame = _table(table, processed_dir)
     if (frame["source"] == source).any():
         return frame[frame["source"] == source].reset_index(drop=True)
-    how = _HOW_TO_GET.get(source, f"refugeestudy fetch {source} && refugeestudy build")
-    raise MissingSource(f"source {source!r} is not in data/processed/{table}.parquet; "
-                        f"to add it: {how} (or --mirror DIR to take the files from a folder)")
+    how = _HOW_TO_GET.get(source, f"refugeestudy fetch {source} && refugeestudy build --plan full")
+    raise MissingSource(f"source {source!r} is not in {_shown(_folder(processed_dir) / table)}"
+                        f".parquet; to add it: {how} (or --mirror DIR to take the files from "
+                        "a folder)")
 
 
 def load_violence(source: str, processed_dir: Path | None = None) -> pd.DataFrame:

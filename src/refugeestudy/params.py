@@ -11,6 +11,15 @@ optional constraint in the trailing comment:
     max_lag = 3               # range: 0..12
     admin1 = ["SY06", "SY10"] # list of str
     start = "2025-01-01"      # date
+    country = "LBN"           # ISO3 of the destination country
+    region = None             # optional: ISO 3166-2 region, e.g. RU-PER
+
+A parameter whose default is ``None`` takes a single value (text, number,
+true/false) or, when its comment says "list", a list; never a mapping. A
+comment naming "ISO3" asks for a three-letter upper-case country code, one
+naming "ISO 3166-2" for a region the package knows
+(:data:`refugeestudy.clean.places.DESTINATION_REGIONS`): a place the analysis
+cannot match would otherwise select nothing, silently.
 
 :func:`declared_parameters` reads them (name, default, constraint) without a
 kernel; :func:`check_parameters` rejects unknown names, wrong types and
@@ -81,7 +90,13 @@ class ParameterSpec:
         name = self.name
         expected = type(self.default)
         if self.default is None:
-            pass
+            allowed = (str, int, float, bool, list) if "list" in self.constraint else (
+                str, int, float, bool)
+            if value is not None and not isinstance(value, allowed):
+                kinds = "text, a number, true/false" + (" or a list" if list in allowed else "")
+                raise ParameterError(
+                    f"parameter {name!r}: expected {kinds} (or null), found "
+                    f"{type(value).__name__} {value!r}")
         elif expected is float and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
         elif not isinstance(value, expected) or (isinstance(value, bool) and expected is not bool):
@@ -116,6 +131,20 @@ class ParameterSpec:
                 if str(item) not in allowed:
                     raise ParameterError(
                         f"parameter {name!r}: {item!r} is not one of {', '.join(allowed)}")
+        if "ISO3" in constraint and value is not None:
+            for item in value if isinstance(value, list) else [value]:
+                if not (isinstance(item, str) and re.fullmatch(r"[A-Z]{3}", item)):
+                    raise ParameterError(
+                        f"parameter {name!r}: expected an ISO3 country code such as 'LBN', "
+                        f"found {item!r}")
+        if "ISO 3166-2" in constraint and value is not None:
+            from refugeestudy.clean.places import DESTINATION_REGIONS
+
+            for item in value if isinstance(value, list) else [value]:
+                if item not in DESTINATION_REGIONS:
+                    raise ParameterError(
+                        f"parameter {name!r}: unknown ISO 3166-2 region {item!r}; known: "
+                        f"{', '.join(sorted(DESTINATION_REGIONS))}")
         if re.search(r"\bdate\b", constraint) and value is not None:
             items = value if isinstance(value, list) else [value]
             for item in items:
@@ -175,8 +204,12 @@ def declared_parameters(notebook: str | Path) -> dict[str, ParameterSpec]:
     """
     # Plain JSON (nbformat v4): importing nbformat costs ~0.8 s (jsonschema → rfc3987_syntax),
     # paid by every `refugeestudy run`, even when every report is up to date.
-    nb = json.loads(Path(notebook).read_text(encoding="utf-8"))
-    cells = [c for c in nb.get("cells", []) if "parameters" in c.get("metadata", {}).get("tags", [])]
+    try:
+        nb = json.loads(Path(notebook).read_text(encoding="utf-8"))
+        cells = nb.get("cells", [])
+    except (json.JSONDecodeError, UnicodeDecodeError, AttributeError) as exc:
+        raise ParameterError(f"{notebook}: not a Jupyter notebook ({exc})") from None
+    cells = [c for c in cells if "parameters" in c.get("metadata", {}).get("tags", [])]
     if len(cells) != 1:
         raise ParameterError(f"{notebook}: expected one cell tagged 'parameters', found {len(cells)}")
     source = cells[0].get("source", "")

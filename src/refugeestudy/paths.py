@@ -1,8 +1,14 @@
-"""Where the project's folders are: raw data, processed data, reports.
+"""Where the project's folders are: raw data and each plan's processed data.
 
 The project root is, in order: the ``REFUGEESTUDY_ROOT`` environment variable;
 the nearest folder above the working directory holding ``data/raw/reports``;
 the checkout this package was installed from (an editable install).
+
+Each run plan reads its own built tables, ``data/processed/<plan>/``, so
+building the full plan never changes what the embedded plan reads. The plan
+comes from the ``REFUGEESTUDY_PLAN`` environment variable (the runner sets it
+for every notebook kernel), else ``embedded``: a notebook opened by hand
+reads the embedded plan's tables.
 
 Examples
 --------
@@ -13,11 +19,17 @@ True
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
-__all__ = ["project_root", "raw_dir", "processed_dir", "reports_dir"]
+__all__ = ["PLAN_VARIABLE", "DEFAULT_PLAN", "project_root", "raw_dir", "processed_dir", "current_plan"]
 
 _MARKER = Path("data") / "raw" / "reports"
+#: Environment variable naming the plan whose tables the notebooks read.
+PLAN_VARIABLE = "REFUGEESTUDY_PLAN"
+#: The plan read when the variable is not set (a notebook run by hand).
+DEFAULT_PLAN = "embedded"
+_PLAN_NAME = re.compile(r"[0-9a-z][0-9a-z_-]*\Z")
 
 
 def project_root() -> Path:
@@ -46,11 +58,42 @@ def raw_dir() -> Path:
     return project_root() / "data" / "raw"
 
 
-def processed_dir() -> Path:
-    """Return ``<root>/data/processed``, rebuilt from raw by ``refugeestudy build``."""
-    return project_root() / "data" / "processed"
+def current_plan() -> str:
+    """Return the plan named by ``REFUGEESTUDY_PLAN``, else ``embedded``.
+
+    Raises
+    ------
+    ValueError
+        If the variable holds something other than a plan name (it becomes a
+        folder name, so ``../x`` is refused).
+
+    Examples
+    --------
+    >>> os.environ.pop(PLAN_VARIABLE, None) and None
+    >>> current_plan()
+    'embedded'
+    """
+    plan = os.environ.get(PLAN_VARIABLE) or DEFAULT_PLAN
+    if not _PLAN_NAME.match(plan):
+        raise ValueError(f"{PLAN_VARIABLE}={plan!r} is not a plan name (expected lower-case "
+                         "letters, digits, '-' or '_', e.g. embedded or full)")
+    return plan
 
 
-def reports_dir() -> Path:
-    """Return ``<root>/reports``, where ``refugeestudy run`` writes each report."""
-    return project_root() / "reports"
+def processed_dir(plan: str | None = None) -> Path:
+    """Return ``<root>/data/processed/<plan>``, that plan's tables built by ``refugeestudy build``.
+
+    Parameters
+    ----------
+    plan : str, optional
+        Default :func:`current_plan`.
+
+    Examples
+    --------
+    >>> processed_dir("full").relative_to(project_root()).as_posix()
+    'data/processed/full'
+    """
+    plan = plan or current_plan()
+    if not _PLAN_NAME.match(plan):
+        raise ValueError(f"{plan!r} is not a plan name")
+    return project_root() / "data" / "processed" / plan

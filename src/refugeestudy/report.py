@@ -8,7 +8,11 @@ package version, the git commit of the code and data, parameters and the
 SHA-256 of every input.
 
 JSON is written with sorted keys, two-space indentation and a final newline, so
-the same results give the same bytes.
+the same results give the same bytes. Floats in results and tables are
+rounded to :data:`SIGNIFICANT_DIGITS` significant digits first: the last
+digits of a fitted value differ between BLAS builds and CPUs
+(2678.2325426272687 on one machine, ...723 on another), and no reported
+figure carries that many.
 
 Examples
 --------
@@ -31,11 +35,30 @@ from refugeestudy._atomic import atomic_write_text
 from refugeestudy._hashing import sha256_file
 
 __all__ = ["to_json", "write_results", "save_table", "provenance", "git_commit",
-           "TRACKED_FOR_PROVENANCE"]
+           "normalise_float", "SIGNIFICANT_DIGITS", "TRACKED_FOR_PROVENANCE"]
+
+#: Significant digits kept of every float written to results.json and tables.
+SIGNIFICANT_DIGITS = 12
 
 #: Paths whose last commit identifies the code and data behind a report.
 TRACKED_FOR_PROVENANCE = ("src", "notebooks", "data/raw", "reports.yml", "pyproject.toml",
                           "requirements.lock", ":(exclude)data/raw/fetch.lock.json")
+
+
+def normalise_float(value: float) -> float | None:
+    """Round to :data:`SIGNIFICANT_DIGITS` significant digits; NaN and infinities become None.
+
+    Examples
+    --------
+    >>> normalise_float(2678.2325426272687), normalise_float(2678.232542627723)
+    (2678.23254263, 2678.23254263)
+    >>> normalise_float(float("inf")) is None
+    True
+    """
+    value = float(value)
+    if math.isnan(value) or math.isinf(value):
+        return None
+    return float(f"{value:.{SIGNIFICANT_DIGITS}g}")
 
 
 def _plain(value):
@@ -46,8 +69,7 @@ def _plain(value):
     if isinstance(value, (np.integer,)):
         return int(value)
     if isinstance(value, (float, np.floating)):
-        value = float(value)
-        return None if math.isnan(value) or math.isinf(value) else float(f"{value:.10g}")
+        return normalise_float(value)
     if isinstance(value, (pd.Timestamp,)):
         return value.strftime("%Y-%m-%d")
     if value is pd.NA or value is pd.NaT:
@@ -81,14 +103,27 @@ def write_results(results: dict, path: str | Path = "results.json") -> Path:
 def save_table(frame: pd.DataFrame, name: str, folder: str | Path = "tables") -> Path:
     """Write ``frame`` as ``<folder>/<name>.csv`` (UTF-8, no index, ``\\n`` line ends).
 
+    Floats are rounded to :data:`SIGNIFICANT_DIGITS` significant digits
+    (:func:`normalise_float`), in float columns and in mixed (object) ones.
+
     Examples
     --------
     >>> import tempfile
     >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     save_table(pd.DataFrame({"a": [1]}), "t", tmp).read_text()
-    'a\\n1\\n'
+    ...     frame = pd.DataFrame({"a": [1], "b": [2678.2325426272687], "c": ["x"]})
+    ...     save_table(frame, "t", tmp).read_text()
+    'a,b,c\\n1,2678.23254263,x\\n'
     """
     path = Path(folder) / f"{name}.csv"
+    frame = frame.copy()
+    for position in range(frame.shape[1]):
+        values = frame.iloc[:, position]
+        if pd.api.types.is_float_dtype(values.dtype):
+            frame.isetitem(position, values.map(lambda v: v if pd.isna(v) else normalise_float(v)))
+        elif values.dtype == object:
+            frame.isetitem(position, values.map(
+                lambda v: normalise_float(v) if isinstance(v, (float, np.floating))
+                and not math.isnan(v) and not math.isinf(v) else v))
     atomic_write_text(path, frame.to_csv(index=False, lineterminator="\n"))
     return path
 

@@ -1,32 +1,42 @@
 """Run the report plan: papermill notebooks → ``reports/<name>/``, cached, in parallel.
 
-The run plan (``reports.yml``) names each report's notebook, parameters, input
-files and a one-line summary, grouped in plans: ``embedded`` runs on the data
-committed in ``data/raw`` (offline, the default); ``full`` also needs the
-fetched sources (``refugeestudy fetch``).
+The run plan (``reports.yml``, read and confined by :mod:`refugeestudy.plan`)
+names each report's notebook, parameters, input files and a one-line summary,
+grouped in plans: ``embedded`` runs on the data committed in ``data/raw``
+(offline, the default); ``full`` also needs the fetched sources
+(``refugeestudy fetch``). Each plan reads its own built tables,
+``data/processed/<plan>/``: an input written ``data/processed/<file>`` in the
+plan means that plan's folder, and every kernel is told the plan in
+``REFUGEESTUDY_PLAN`` (:func:`refugeestudy.paths.processed_dir`).
 
-For each report :func:`run_reports`:
+:func:`run_reports`:
 
-1. checks its parameters against the notebook's ``parameters`` cell before any
-   kernel starts (:mod:`refugeestudy.params`);
-2. skips it when nothing changed: the cache key hashes the notebook, the
+1. refuses to start when another run writes the same output folder (a lock
+   file, ``<output>/.run.lock``), when an input is missing (naming the command
+   that makes it, usually ``refugeestudy build --plan <plan>``) or when the
+   plan's built tables lack a source the plan ``requires``: a report never
+   degrades to an empty "source not available" version of itself;
+2. skips a report when nothing changed: the cache key hashes the notebook, the
    parameters, every input file, the package version and its source code;
-3. executes it with papermill in a staging folder (the working directory of
-   the kernel), with a per-cell timeout;
+3. executes the others with papermill in a staging folder of this run
+   (``<output>/.staging-<random>/``, removed on every exit path), with a
+   per-cell timeout, in worker processes that die with the runner
+   (:func:`refugeestudy._locking.die_with_parent`);
 4. normalises the executed notebook (no timestamps, no machine paths), renders
    HTML without code, adds provenance to ``results.json``;
-5. swaps the staging folder in place of the previous report — or, on failure,
-   keeps the failed notebook as ``<name>.failed.ipynb`` beside the untouched
-   previous report and names the failing cell.
-
+5. swaps the staged folder in place of the previous report (the runner does
+   this, never a worker) and removes an older ``<name>.failed.ipynb``; on
+   failure, keeps the failed notebook as ``<name>.failed.ipynb`` beside the
+   untouched previous report and names the failing cell.
 
 :func:`write_index` then links every report of the plan with its summary.
 """
 
 from __future__ import annotations
 
-from refugeestudy.errors import RefugeestudyError
 import concurrent.futures as futures
+import contextlib
+import datetime as dt
 import glob
 import hashlib
 import json
@@ -34,26 +44,42 @@ import multiprocessing
 import os
 import shutil
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from refugeestudy import __version__, paths
 from refugeestudy._atomic import atomic_write_bytes, atomic_write_text, replace_directory
 from refugeestudy._hashing import package_fingerprint, sha256_file
-from refugeestudy.params import check_parameters, declared_parameters
+from refugeestudy._locking import die_with_parent, hold_lock
+from refugeestudy.errors import RefugeestudyError
+from refugeestudy.params import ParameterError, check_parameters, declared_parameters
+from refugeestudy.plan import PlanError, read_plans
 from refugeestudy.report import git_commit, provenance, to_json
 
-__all__ = ["ReportSpec", "RunOutcome", "PlanError", "load_plan", "run_reports", "write_index"]
+__all__ = ["ReportSpec", "RunOutcome", "PlanError", "MissingInput", "load_plan", "run_reports",
+           "write_index"]
 
 DEFAULT_CELL_TIMEOUT = 600
 _CACHE_FOLDER = ".runcache"
+_STAGING_PREFIX = ".staging-"
+_STAGING_MARK = ".refugeestudy-run-staging"
+_LOCK_NAME = ".run.lock"
+_PROCESSED = "data/processed/"
+#: Parameter pairs that must come in order (first ≤ second) when a report declares both.
+ORDERED_PARAMETERS = (("start", "end"), ("first_year", "last_year"))
 
 
-class PlanError(RefugeestudyError, ValueError):
-    """The run plan is malformed, names an unknown report, or a parameter is wrong."""
+class MissingInput(RefugeestudyError, FileNotFoundError):
+    """A report's input (a built table, a raw file, a required source) is not there.
+
+    Examples
+    --------
+    >>> MissingInput("data/processed/full has not been built",
+    ...              hint="run: refugeestudy build --plan full").hint
+    'run: refugeestudy build --plan full'
+    """
 
 
 @dataclass(frozen=True)
@@ -69,11 +95,16 @@ class ReportSpec:
     parameters : dict
         Values checked against the notebook's declared parameters.
     inputs : tuple of str
-        Glob patterns, relative to the project root, of the files it reads.
+        Glob patterns, relative to the project root, of the files it reads
+        (``data/processed/...`` already mapped to the plan's folder).
     summary : str
         One line for the index.
     output_root : Path
         The plan's output folder (``reports`` or ``reports/full``).
+    plan : str
+        The plan's name; its tables are in ``data/processed/<plan>``.
+    requires : tuple of str
+        Sources the plan's built tables must hold.
     """
 
     name: str
@@ -82,11 +113,18 @@ class ReportSpec:
     inputs: tuple[str, ...]
     summary: str
     output_root: Path
+    plan: str = "embedded"
+    requires: tuple[str, ...] = ()
 
     @property
     def output(self) -> Path:
         """The report's folder."""
         return self.output_root / self.name
+
+    @property
+    def processed_dir(self) -> Path:
+        """The plan's built tables, ``<root>/data/processed/<plan>``."""
+        return paths.project_root() / "data" / "processed" / self.plan
 
 
 @dataclass
@@ -101,6 +139,40 @@ class RunOutcome:
     cell_seconds: float = 0.0  # time the notebook's own cells took (papermill's timing)
 
 
+def _plan_input(pattern: str, plan: str, plans: set[str] = frozenset()) -> str:
+    """``data/processed/x`` → ``data/processed/<plan>/x`` (a plan reads its own tables).
+
+    A pattern that already names a plan's folder (``data/processed/full/x``) is kept.
+
+    Examples
+    --------
+    >>> _plan_input("data/processed/violence_events.parquet", "full", {"embedded", "full"})
+    'data/processed/full/violence_events.parquet'
+    >>> _plan_input("data/processed/embedded/key_events.parquet", "full", {"embedded", "full"})
+    'data/processed/embedded/key_events.parquet'
+    """
+    if not pattern.startswith(_PROCESSED):
+        return pattern
+    rest = pattern[len(_PROCESSED):]
+    if rest.split("/", 1)[0] in {plan, *plans} and "/" in rest:
+        return pattern
+    return f"{_PROCESSED}{plan}/{rest}"
+
+
+def _check_order(values: dict) -> None:
+    for first, second in ORDERED_PARAMETERS:
+        a, b = values.get(first), values.get(second)
+        if a is None or b is None:
+            continue
+        try:
+            ordered = (dt.date.fromisoformat(a) <= dt.date.fromisoformat(b)
+                       if isinstance(a, str) else a <= b)
+        except (TypeError, ValueError):
+            continue  # each value's own check names a malformed one
+        if not ordered:
+            raise ParameterError(f"parameter {first!r} ({a}) is after {second!r} ({b})")
+
+
 def load_plan(plan_file: str | Path, plan: str = "embedded",
               names: list[str] | None = None) -> list[ReportSpec]:
     """Read one plan of the run-plan file and check every report's parameters.
@@ -108,7 +180,7 @@ def load_plan(plan_file: str | Path, plan: str = "embedded",
     Parameters
     ----------
     plan_file : str or Path
-        The YAML run plan (``reports.yml``).
+        The YAML run plan (``reports.yml``); relative to the working folder.
     plan : str
         Which plan: ``embedded`` or ``full``.
     names : list of str, optional
@@ -117,8 +189,10 @@ def load_plan(plan_file: str | Path, plan: str = "embedded",
     Raises
     ------
     PlanError
-        Unknown plan or report name, a missing notebook, or a parameter the
-        notebook does not declare, of the wrong type or out of range.
+        A malformed or unconfined plan (:func:`refugeestudy.plan.read_plans`),
+        an unknown plan or report name, or a parameter the notebook does not
+        declare, of the wrong type, out of range, or out of order (``start``
+        after ``end``).
 
     Examples
     --------
@@ -126,39 +200,78 @@ def load_plan(plan_file: str | Path, plan: str = "embedded",
     >>> specs[0].name
     '01-data-audit'
     """
-    plan_file = Path(plan_file)
-    root = plan_file.parent
-    document = yaml.safe_load(plan_file.read_text(encoding="utf-8"))
-    plans = document.get("plans", {})
+    plans = read_plans(plan_file)
+    plan_file = Path(plan_file).resolve()
     if plan not in plans:
-        raise PlanError(f"{plan_file}: no plan {plan!r}; plans: {', '.join(plans)}")
+        raise PlanError(f"{plan_file}: no plan {plan!r}; plans: {', '.join(plans)}",
+                        hint="choose one with --plan")
     entry = plans[plan]
-    reports = entry["reports"]
-    unknown = sorted(set(names or []) - set(reports))
+    unknown = sorted(set(names or []) - set(entry.reports))
     if unknown:
         raise PlanError(f"unknown report(s) {', '.join(unknown)}; plan {plan!r} has: "
-                        f"{', '.join(reports)}")
+                        f"{', '.join(entry.reports)}", hint="name reports of the plan, or none")
     specs = []
-    for name, item in reports.items():
+    for name, item in entry.reports.items():
         if names and name not in names:
             continue
-        notebook = root / item["notebook"]
-        if not notebook.is_file():
-            raise PlanError(f"{plan_file}: report {name!r}: notebook {item['notebook']} not found")
         try:
-            values = check_parameters(declared_parameters(notebook), item.get("parameters") or {})
-        except ValueError as exc:
-            raise PlanError(f"{plan_file}: report {name!r}: {exc}") from None
-        specs.append(ReportSpec(name, notebook, values, tuple(item.get("inputs", ())),
-                                str(item.get("summary", "")), root / entry["output"]))
+            values = check_parameters(declared_parameters(item["notebook"]), item["parameters"])
+            _check_order(values)
+        except (ValueError, OSError) as exc:
+            raise PlanError(f"{plan_file}: report {name!r}: {exc}",
+                            hint="fix the report's parameters in the plan (the notebook's "
+                                 "parameters cell declares each one)") from None
+        specs.append(ReportSpec(name, item["notebook"], values,
+                                tuple(_plan_input(p, plan, set(plans)) for p in item["inputs"]),
+                                item["summary"], entry.output_root, plan, entry.requires))
     return specs
 
 
-def _input_files(root: Path, patterns: tuple[str, ...]) -> list[Path]:
+def _input_files(root: Path, spec: ReportSpec) -> list[Path]:
+    """The files a report reads; each pattern must match at least one.
+
+    Raises
+    ------
+    MissingInput
+        Naming the pattern and the command that makes it.
+    """
     found: set[Path] = set()
-    for pattern in patterns:
-        found.update(Path(p) for p in glob.glob(str(root / pattern)) if Path(p).is_file())
+    for pattern in spec.inputs:
+        matches = {Path(p) for p in glob.glob(str(root / pattern)) if Path(p).is_file()}
+        if not matches:
+            if pattern.startswith(f"{_PROCESSED}{spec.plan}/"):
+                hint = f"build the plan's tables first: refugeestudy build --plan {spec.plan}"
+            else:
+                hint = "restore the file (git status shows a deleted one) or fix `inputs` in the plan"
+            raise MissingInput(f"report {spec.name!r}: input {pattern} not found", hint=hint)
+        found.update(matches)
     return sorted(found)
+
+
+def _check_required_sources(spec: ReportSpec) -> None:
+    """Refuse a plan whose built tables lack a source it requires."""
+    if not spec.requires:
+        return
+    from refugeestudy.build import MANIFEST_NAME
+
+    folder = spec.processed_dir
+    shown = f"{_PROCESSED}{spec.plan}"
+    build = f"refugeestudy build --plan {spec.plan}"
+    try:
+        manifest = json.loads((folder / MANIFEST_NAME).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise MissingInput(f"plan {spec.plan!r}: {shown} has not been built",
+                           hint=f"run: {build}") from None
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise MissingInput(f"plan {spec.plan!r}: {shown}/{MANIFEST_NAME} is damaged",
+                           hint=f"rebuild: {build} --force") from None
+    held = {item.get("source") for item in manifest.get("inputs", [])
+            if item.get("rows_kept", 0) > 0}
+    for source in spec.requires:
+        if source not in held:
+            fetch = "" if source == "reports" else f"refugeestudy fetch {source} (or --mirror DIR), then "
+            raise MissingInput(f"plan {spec.plan!r} requires source {source!r}, which {shown} "
+                               "does not hold", hint=f"{fetch}{build}")
 
 
 def _cache_key(spec: ReportSpec, inputs: list[Path], fingerprint: str) -> str:
@@ -175,6 +288,10 @@ def _cache_key(spec: ReportSpec, inputs: list[Path], fingerprint: str) -> str:
 
 def _cache_file(spec: ReportSpec) -> Path:
     return spec.output_root / _CACHE_FOLDER / f"{spec.name}.key"
+
+
+def _failed_file(spec: ReportSpec) -> Path:
+    return spec.output_root / f"{spec.name}.failed.ipynb"
 
 
 def _scrub(text: str, replacements: dict[str, str]) -> str:
@@ -205,20 +322,28 @@ def _normalise_notebook(path: Path, root: Path, parameters: dict) -> float:
     return cell_seconds
 
 
-def _failing_cell(executed: Path) -> tuple[int, str] | None:
-    """Index, in the source notebook, and first line of the cell that raised.
+def _failing_cell(executed: Path, timeout: float | None = None) -> tuple[int, str] | None:
+    """Index, in the source notebook, and first line of the cell that raised or timed out.
 
     papermill's own index counts the cell it injects (and the error banners it
     adds): those are left out here, so the index is the one a reader sees in
-    the notebook they edit.
+    the notebook they edit. With ``timeout`` set, the cell is the one that ran
+    that long (a cell stopped by the timeout has no error output).
     """
     import nbformat
 
     nb = nbformat.read(str(executed), as_version=4)
     added = {"injected-parameters", "papermill-error-cell-tag"}
     source_cells = [c for c in nb.cells if not added & set(c.get("metadata", {}).get("tags", []))]
+
+    def failed(cell) -> bool:
+        if timeout is not None:
+            duration = cell.get("metadata", {}).get("papermill", {}).get("duration") or 0.0
+            return float(duration) >= 0.9 * timeout
+        return any(output.get("output_type") == "error" for output in cell.get("outputs", []))
+
     for index, cell in enumerate(source_cells):
-        if any(output.get("output_type") == "error" for output in cell.get("outputs", [])):
+        if failed(cell):
             first_line = next((line for line in cell.source.splitlines() if line.strip()), "")
             return index, first_line.strip()[:60]
     return None
@@ -234,54 +359,85 @@ def _render_html(notebook: Path, target: Path) -> None:
     atomic_write_text(target, body)
 
 
-def _execute(spec: ReportSpec, root: Path, inputs: list[Path], cell_timeout: int,
+def _worker_init(parent_pid: int) -> None:
+    """First thing in a worker process: die with the runner (see :func:`die_with_parent`)."""
+    die_with_parent(parent_pid)
+
+
+def _execute(spec: ReportSpec, root: Path, staging: Path, inputs: list[Path], cell_timeout: int,
              commit: str) -> RunOutcome:
-    """Run one report in a staging folder; swap it in only if it succeeded."""
+    """Run one report into ``staging/<name>`` (in a worker); the runner swaps it in.
+
+    On failure the executed notebook is left as ``staging/<name>.failed.ipynb``.
+    """
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
+    os.environ[paths.PLAN_VARIABLE] = spec.plan  # the kernel reads data/processed/<plan>
     started = time.perf_counter()
-    staging = spec.output_root / ".staging" / spec.name
-    if staging.exists():
-        shutil.rmtree(staging)
-    staging.mkdir(parents=True)
-    executed = staging / f"{spec.name}.ipynb"
+    folder = staging / spec.name
+    folder.mkdir()
+    executed = folder / f"{spec.name}.ipynb"
+    failed = _failed_file(spec)
+    kept = f"failed notebook kept as {failed.relative_to(root)}, previous report left untouched"
     try:
         papermill.execute_notebook(
-            str(spec.notebook), str(executed), parameters=spec.parameters, cwd=str(staging),
+            str(spec.notebook), str(executed), parameters=spec.parameters, cwd=str(folder),
             kernel_name="python3", execution_timeout=cell_timeout, progress_bar=False,
-            log_output=False, request_save_on_cell_execute=False,
+            log_output=False, request_save_on_cell_execute=True,  # kept on a timeout too
+            shutdown_kernel="immediate",  # every cell has finished (or timed out): no waiting
         )
-    except PapermillExecutionError as exc:
-        failed = spec.output_root / f"{spec.name}.failed.ipynb"
-        where = f"cell {exc.cell_index}"
+    except Exception as exc:  # a cell raised, timed out, the kernel died, ...
+        timed_out = type(exc).__name__ == "CellTimeoutError"
+        located = (_failing_cell(executed, cell_timeout if timed_out else None)
+                   if executed.exists() else None)
+        if isinstance(exc, PapermillExecutionError):
+            where = f"cell {located[0]} `{located[1]}`" if located else f"cell {exc.cell_index}"
+            what = (f"{where} (execution count {exc.exec_count}) raised "
+                    f"{exc.ename}: {exc.evalue}")
+        elif timed_out:
+            where = f"cell {located[0]} `{located[1]}`" if located else "a cell"
+            what = f"{where} did not finish within the cell timeout of {cell_timeout} s"
+        else:
+            what = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
         if executed.exists():
-            located = _failing_cell(executed)
-            if located is not None:
-                where = f"cell {located[0]} `{located[1]}`"
             _normalise_notebook(executed, root, spec.parameters)
-            shutil.move(executed, failed)
-        shutil.rmtree(staging, ignore_errors=True)
+            os.replace(executed, staging / f"{spec.name}.failed.ipynb")
+            return RunOutcome(spec.name, "failed", time.perf_counter() - started,
+                              f"{what}; {kept}")
         return RunOutcome(spec.name, "failed", time.perf_counter() - started,
-                          f"{where} (execution count {exc.exec_count}) raised "
-                          f"{exc.ename}: {exc.evalue}; failed notebook kept as "
-                          f"{failed.relative_to(root)}, previous report left untouched")
-    except Exception as exc:  # kernel died, timeout, ...
-        shutil.rmtree(staging, ignore_errors=True)
-        return RunOutcome(spec.name, "failed", time.perf_counter() - started,
-                          f"{type(exc).__name__}: {exc}; previous report left untouched")
+                          f"{what}; previous report left untouched")
     cell_seconds = _normalise_notebook(executed, root, spec.parameters)
-    _render_html(executed, staging / f"{spec.name}.html")
-    results_path = staging / "results.json"
+    _render_html(executed, folder / f"{spec.name}.html")
+    results_path = folder / "results.json"
     results = json.loads(results_path.read_text()) if results_path.exists() else {}
     results["provenance"] = provenance(root, spec.notebook, spec.parameters, inputs,
                                        __version__, commit)
     results.setdefault("summary", spec.summary)
     atomic_write_text(results_path, to_json(results))
-    outputs = sorted(p.relative_to(staging).as_posix() for p in staging.rglob("*") if p.is_file())
-    replace_directory(staging, spec.output)
+    outputs = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
     return RunOutcome(spec.name, "ran", time.perf_counter() - started, outputs=outputs,
                       cell_seconds=cell_seconds)
+
+
+def _remove_own_leftovers(output_root: Path) -> None:
+    """Remove staging folders of earlier runs that were killed (each marked as a run's own)."""
+    for folder in output_root.glob(f"{_STAGING_PREFIX}*"):
+        if folder.is_dir() and (folder / _STAGING_MARK).is_file():
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _settle(spec: ReportSpec, staging: Path, outcome: RunOutcome, key: str) -> RunOutcome:
+    """In the runner: swap a finished report in, or keep the failed notebook beside the old one."""
+    if outcome.status == "ran":
+        replace_directory(staging / spec.name, spec.output)
+        atomic_write_bytes(_cache_file(spec), key.encode())
+        _failed_file(spec).unlink(missing_ok=True)
+    else:
+        failed = staging / f"{spec.name}.failed.ipynb"
+        if failed.exists():
+            os.replace(failed, _failed_file(spec))
+    return outcome
 
 
 def write_index(specs: list[ReportSpec], output_root: Path) -> Path:
@@ -320,7 +476,7 @@ def run_reports(
     Parameters
     ----------
     specs : list of ReportSpec
-        From :func:`load_plan`.
+        From :func:`load_plan` (one plan).
     force : bool
         Run even when the cache says nothing changed.
     jobs : int, optional
@@ -330,37 +486,90 @@ def run_reports(
     on_event : callable, optional
         Called as ``on_event(kind, name, outcome_or_None)`` with kind
         ``"skip"``, ``"start"`` or ``"done"``, for progress display.
+
+    Raises
+    ------
+    LockedError
+        Another run writes the same output folder (nothing was done).
+    MissingInput
+        An input is missing or the built tables lack a required source
+        (nothing was done).
+
+    Examples
+    --------
+    >>> outcomes = run_reports(load_plan("reports.yml"), jobs=2)  # doctest: +SKIP
+    >>> {o.status for o in outcomes}  # doctest: +SKIP
+    {'skipped'}
     """
     on_event = on_event or (lambda *args: None)
+    if not specs:
+        return []
+    roots = {spec.output_root for spec in specs}
+    if len(roots) != 1:
+        raise PlanError("run_reports runs the reports of one plan at a time")
+    (output_root,) = roots
     root = paths.project_root()
-    fingerprint = package_fingerprint()
-    commit = git_commit(root)
-    outcomes: dict[str, RunOutcome] = {}
-    pending = []
-    for spec in specs:
-        inputs = _input_files(root, spec.inputs)
-        key = _cache_key(spec, inputs, fingerprint)
-        cache = _cache_file(spec)
-        if not force and spec.output.exists() and cache.exists() and cache.read_text() == key:
-            outcomes[spec.name] = RunOutcome(spec.name, "skipped", message="up to date")
-            on_event("skip", spec.name, outcomes[spec.name])
-        else:
-            pending.append((spec, inputs, key))
-    jobs = max(1, min(jobs or os.cpu_count() or 1, len(pending) or 1))
+    output_root.mkdir(parents=True, exist_ok=True)
+    shown = output_root.relative_to(root).as_posix() if root in output_root.parents else output_root
+    processed = specs[0].processed_dir
+    with contextlib.ExitStack() as locks:
+        locks.enter_context(hold_lock(output_root / _LOCK_NAME, f"run writing {shown}/"))
+        if processed.parent.is_dir():  # no build swaps the tables under a running report
+            locks.enter_context(hold_lock(processed.parent / f".{specs[0].plan}.lock",
+                                          f"build of {_PROCESSED}{specs[0].plan}", shared=True))
+        _remove_own_leftovers(output_root)
+        for spec in specs:
+            if spec.output.is_symlink() or (spec.output.exists() and not spec.output.is_dir()):
+                kind = "a symbolic link" if spec.output.is_symlink() else "a file"
+                raise PlanError(f"report {spec.name!r}: {spec.output.relative_to(root)} is {kind}; "
+                                "the runner replaces only the report folders it makes",
+                                hint=f"move the {kind.split()[-1]} away")
+        _check_required_sources(specs[0])
+        fingerprint = package_fingerprint()
+        planned = [(spec, _input_files(root, spec)) for spec in specs]  # all checked before any runs
+        outcomes: dict[str, RunOutcome] = {}
+        pending = []
+        for spec, inputs in planned:
+            key = _cache_key(spec, inputs, fingerprint)
+            cache = _cache_file(spec)
+            if not force and spec.output.exists() and cache.exists() and cache.read_text() == key:
+                outcomes[spec.name] = RunOutcome(spec.name, "skipped", message="up to date")
+                _failed_file(spec).unlink(missing_ok=True)
+                on_event("skip", spec.name, outcomes[spec.name])
+            else:
+                pending.append((spec, inputs, key))
+        if pending:
+            commit = git_commit(root)
+            staging = Path(tempfile.mkdtemp(prefix=_STAGING_PREFIX, dir=output_root))
+            try:
+                (staging / _STAGING_MARK).touch()
+                outcomes.update(_run_pending(pending, staging, root, commit, jobs, cell_timeout,
+                                             on_event))
+            finally:
+                shutil.rmtree(staging, ignore_errors=True)
+    return [outcomes[spec.name] for spec in specs]
+
+
+def _run_pending(pending, staging: Path, root: Path, commit: str, jobs: int | None,
+                 cell_timeout: int, on_event) -> dict[str, RunOutcome]:
+    outcomes = {}
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(pending)))
     context = multiprocessing.get_context("spawn")
-    with futures.ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+    with futures.ProcessPoolExecutor(max_workers=jobs, mp_context=context,
+                                     initializer=_worker_init,
+                                     initargs=(os.getpid(),)) as pool:
         running = {}
         for spec, inputs, key in pending:
             on_event("start", spec.name, None)
-            future = pool.submit(_execute, spec, root, inputs, cell_timeout, commit)
+            future = pool.submit(_execute, spec, root, staging, inputs, cell_timeout, commit)
             running[future] = (spec, key)
         for future in futures.as_completed(running):
             spec, key = running[future]
-            outcome = future.result()
-            if outcome.status == "ran":
-                atomic_write_bytes(_cache_file(spec), key.encode())
-            outcomes[spec.name] = outcome
+            try:
+                outcome = future.result()
+            except futures.process.BrokenProcessPool as exc:
+                outcome = RunOutcome(spec.name, "failed", message=f"worker process died ({exc}); "
+                                     "previous report left untouched")
+            outcomes[spec.name] = _settle(spec, staging, outcome, key)
             on_event("done", spec.name, outcome)
-    for output_root in sorted({spec.output_root for spec in specs}):
-        shutil.rmtree(output_root / ".staging", ignore_errors=True)
-    return [outcomes[spec.name] for spec in specs]
+    return outcomes

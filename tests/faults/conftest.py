@@ -52,3 +52,57 @@ def unchanged():
         assert not changed, f"files changed, appeared or disappeared: {changed[:10]}"
 
     return check
+
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def make_project(root: Path, *, reports: bool = False) -> Path:
+    """A throw-away copy of the project: notebooks, reports.yml, data/raw (and reports/ if asked).
+
+    Parameters
+    ----------
+    root : Path
+        An empty folder (``tmp_path``).
+    reports : bool
+        Copy the committed reports too (to check a fault never replaces a good report).
+    """
+    import shutil
+
+    shutil.copytree(REPO / "notebooks", root / "notebooks")
+    shutil.copytree(REPO / "data" / "raw", root / "data" / "raw")
+    shutil.copy(REPO / "reports.yml", root / "reports.yml")
+    if reports:
+        shutil.copytree(REPO / "reports", root / "reports",
+                        ignore=shutil.ignore_patterns(".runcache", ".staging*", "*.failed.ipynb",
+                                                      ".run.lock"))
+    return root
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    """A copy of the project in ``tmp_path``, REFUGEESTUDY_ROOT pointing at it, cwd inside it."""
+    root = make_project(tmp_path / "project")
+    monkeypatch.setenv("REFUGEESTUDY_ROOT", str(root))
+    monkeypatch.delenv("REFUGEESTUDY_PLAN", raising=False)
+    monkeypatch.delenv("REFUGEESTUDY_CACHE_DIR", raising=False)
+    monkeypatch.chdir(root)
+    return root
+
+
+@pytest.fixture
+def cli():
+    """Invoke the ``refugeestudy`` command in process: ``code, output = cli("run", ...)``."""
+    from typer.testing import CliRunner
+
+    from refugeestudy.cli import app
+
+    runner = CliRunner()
+
+    def invoke(*args: str):
+        result = runner.invoke(app, list(args))
+        assert not (result.exception and not isinstance(result.exception, SystemExit)), \
+            f"traceback instead of a message: {result.exception!r}"
+        return result.exit_code, result.output
+
+    return invoke

@@ -192,6 +192,11 @@ def check_columns(source: Source, header: Sequence[str], required: Iterable[str]
     """Raise, naming each missing required column and a close match in the header."""
     present = set(header)
     problems = []
+    wanted = set(required)
+    for name in sorted({h for h in header if h in wanted and list(header).count(h) > 1}):
+        positions = [str(i + 1) for i, h in enumerate(header) if h == name]
+        problems.append(Problem(line, name, f"appears {len(positions)} times in the header "
+                                            f"(columns {', '.join(positions)}); which one is meant?"))
     for name in required:
         if name in present:
             continue
@@ -413,6 +418,9 @@ def cell(values: pd.Series, position: int) -> str:
     return repr(str(value))
 
 
+_LARGEST_COUNT = 2**53  # floats hold every whole number up to here exactly
+
+
 def as_integers(values: pd.Series, column: str, problems: Problems, *,
                 required: bool = True, non_negative: bool = True) -> pd.Series:
     """Convert a column to ``Int64``, recording non-numbers, fractions, negatives, blanks.
@@ -426,8 +434,13 @@ def as_integers(values: pd.Series, column: str, problems: Problems, *,
         numbers = values if values.dtype.kind == "f" else pd.to_numeric(values, errors="coerce")
         numbers = numbers.astype("float64")
         bad = numbers.isna() & values.notna()
-        bad |= numbers.notna() & (numbers != np.floor(numbers))
+        bad |= numbers.notna() & ~np.isinf(numbers) & (numbers != np.floor(numbers))
         problems.rows(bad, column, lambda p: f"expected a whole number, found {cell(values, p)}")
+        # 1e30 or inf would overflow the integer column (a crash); no count comes near 2**53
+        huge = numbers.notna() & ~bad & (numbers.abs() > _LARGEST_COUNT)
+        problems.rows(huge, column, lambda p: f"expected a whole number up to "
+                                              f"{_LARGEST_COUNT:,}, found {cell(values, p)}")
+        bad |= huge
         result = numbers.where(~bad).astype("Int64")
     if required:
         problems.rows(values.isna(), column, "is empty; a value is required")

@@ -260,7 +260,7 @@ def read_unhcr(path: str | Path, dataset: str) -> pd.DataFrame:
     >>> sorted(counts["population_type"].unique())  # doctest: +SKIP
     ['asylum_seekers', 'oip', 'refugee_like', 'refugees']
     """
-    dataset = dataset.replace("-", "_")
+    dataset = dataset.replace("-", "_") if isinstance(dataset, str) else dataset
     if dataset not in DATASETS:
         raise ValueError(f"unknown UNHCR dataset {dataset!r}; expected one of {', '.join(DATASETS)}")
     counts = COUNT_COLUMNS[dataset]
