@@ -39,8 +39,14 @@ def _main(
     version: bool = typer.Option(
         False, "--version", callback=_show_version, is_eager=True, help="Print the version and exit."
     ),
+    root: Path = typer.Option(None, "--root", help="The project folder (default: the folder above "
+                              "the working directory holding data/raw/reports, or $REFUGEESTUDY_ROOT)."),
 ) -> None:
     """Violence in Syria and the arrival of displaced Syrians: data, panels and reports."""
+    if root is not None:
+        import os
+
+        os.environ["REFUGEESTUDY_ROOT"] = str(root.resolve())
 
 
 @app.command()
@@ -174,5 +180,13 @@ def run(
 
 
 def main() -> None:  # pragma: no cover - console entry point
-    """Run the command line interface."""
-    app()
+    """Run the command line interface; a deliberate error is one line (and its hint), no traceback."""
+    from refugeestudy.errors import RefugeestudyError
+
+    try:
+        app(standalone_mode=True)
+    except RefugeestudyError as exc:
+        _err.print(f"error: {exc}", markup=False, soft_wrap=True)
+        if exc.hint:
+            _err.print(f"hint: {exc.hint}", markup=False, soft_wrap=True)
+        raise SystemExit(1) from None

@@ -15,9 +15,15 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["project_root", "raw_dir", "processed_dir", "reports_dir"]
+from refugeestudy.errors import RefugeestudyError
+
+__all__ = ["ProjectRootError", "project_root", "raw_dir", "processed_dir", "reports_dir"]
 
 _MARKER = Path("data") / "raw" / "reports"
+
+
+class ProjectRootError(RefugeestudyError, FileNotFoundError):
+    """No project folder (one holding ``data/raw/reports``) was found."""
 
 
 def project_root() -> Path:
@@ -25,8 +31,8 @@ def project_root() -> Path:
 
     Raises
     ------
-    FileNotFoundError
-        If no folder holding ``data/raw/reports`` is found.
+    ProjectRootError
+        If no folder holding ``data/raw/reports`` is found (a ``FileNotFoundError``).
     """
     configured = os.environ.get("REFUGEESTUDY_ROOT")
     if configured:
@@ -35,10 +41,10 @@ def project_root() -> Path:
     for folder in (here, *here.parents, *Path(__file__).resolve().parents):
         if (folder / _MARKER).is_dir():
             return folder
-    raise FileNotFoundError(
-        f"no project root found: expected a folder holding {_MARKER} above {here}; "
-        "run from inside the refugeestudy checkout or set REFUGEESTUDY_ROOT"
-    )
+    raise ProjectRootError(
+        f"no refugeestudy project folder here: none of {here} and the folders above it holds "
+        f"{_MARKER.as_posix()}",
+        hint="run inside a refugeestudy checkout, or pass --root DIR (or set REFUGEESTUDY_ROOT)")
 
 
 def raw_dir() -> Path:

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from refugeestudy import paths, schema
+from refugeestudy import packaged, paths, schema
 from refugeestudy.clean.counts import bounds_frame, cumulative_to_increments
 from refugeestudy.clean.dates import parse_iso_date
 from refugeestudy.clean.places import check_destination_region, governorate_pcode
@@ -403,7 +403,8 @@ def load_reports(data_dir: str | Path | None = None) -> ReportLog:
     ----------
     data_dir : str or Path, optional
         Folder holding ``figures.csv`` and ``sources.csv``; defaults to the
-        project's ``data/raw/reports``.
+        project's ``data/raw/reports``, or outside a project to the copy shipped
+        in the installed package (:func:`refugeestudy.packaged.report_log_dir`).
 
     Returns
     -------
@@ -422,7 +423,7 @@ def load_reports(data_dir: str | Path | None = None) -> ReportLog:
     >>> (log.displacement["destination_admin1"] == "RU-PER").any()
     True
     """
-    folder = Path(data_dir) if data_dir is not None else paths.raw_dir() / "reports"
+    folder = Path(data_dir) if data_dir is not None else packaged.report_log_dir()
     figures = read_log(folder / "figures.csv")
     sources = check_sources(folder / "sources.csv", figures, folder / "figures.csv")
     return ReportLog(
