@@ -141,7 +141,8 @@ def run(
     import time
 
     from refugeestudy import paths
-    from refugeestudy.run import PlanError, load_plan, run_reports, write_index
+    from refugeestudy.render import write_index
+    from refugeestudy.run import PlanError, load_plan, run_reports
 
     plan_path = plan_file or paths.project_root() / "reports.yml"
     try:
@@ -165,7 +166,8 @@ def run(
                        f"{outcome.message}", soft_wrap=True)
 
     outcomes = run_reports(specs, force=force, jobs=jobs, cell_timeout=cell_timeout, on_event=show)
-    index = write_index(everything, everything[0].output_root)
+    write_index(plan_path)
+    index = everything[0].output_root / "index.html"
     ran = sum(o.status == "ran" for o in outcomes)
     failed = [o.name for o in outcomes if o.status == "failed"]
     if ran == 0 and not failed:

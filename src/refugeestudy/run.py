@@ -13,14 +13,15 @@ For each report :func:`run_reports`:
    parameters, every input file, the package version and its source code;
 3. executes it with papermill in a staging folder (the working directory of
    the kernel), with a per-cell timeout;
-4. normalises the executed notebook (no timestamps, no machine paths), renders
-   HTML without code, adds provenance to ``results.json``;
+4. normalises the executed notebook (no timestamps, no machine paths), adds
+   provenance to ``results.json``, renders HTML without code
+   (:func:`refugeestudy.render.render_report`);
 5. swaps the staging folder in place of the previous report — or, on failure,
    keeps the failed notebook as ``<name>.failed.ipynb`` beside the untouched
    previous report and names the failing cell.
 
 
-:func:`write_index` then links every report of the plan with its summary.
+:func:`refugeestudy.render.write_index` then links every report of both plans.
 """
 
 from __future__ import annotations
@@ -40,15 +41,18 @@ from pathlib import Path
 
 import yaml
 
-from refugeestudy import __version__, paths
+from refugeestudy import __version__, paths, render
 from refugeestudy._atomic import atomic_write_bytes, atomic_write_text, replace_directory
 from refugeestudy._hashing import package_fingerprint, sha256_file
 from refugeestudy.params import check_parameters, declared_parameters
 from refugeestudy.report import git_commit, provenance, to_json
 
-__all__ = ["ReportSpec", "RunOutcome", "PlanError", "load_plan", "run_reports", "write_index"]
+__all__ = ["ReportSpec", "RunOutcome", "PlanError", "load_plan", "run_reports"]
 
 DEFAULT_CELL_TIMEOUT = 600
+# The kernel's own log (its "running over TCP without encryption" warning for a local kernel,
+# "KeyboardInterrupt caught" at shutdown) is noise in the console; cell errors are in the notebook.
+_QUIET_KERNEL = ["--IPKernelApp.log_level=CRITICAL"]
 _CACHE_FOLDER = ".runcache"
 
 
@@ -224,16 +228,6 @@ def _failing_cell(executed: Path) -> tuple[int, str] | None:
     return None
 
 
-def _render_html(notebook: Path, target: Path) -> None:
-    import nbformat
-    from nbconvert import HTMLExporter
-
-    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True)
-    body, _ = exporter.from_notebook_node(nbformat.read(str(notebook), as_version=4))
-    atomic_write_text(target, body)
-
-
 def _execute(spec: ReportSpec, root: Path, inputs: list[Path], cell_timeout: int,
              commit: str) -> RunOutcome:
     """Run one report in a staging folder; swap it in only if it succeeded."""
@@ -251,6 +245,7 @@ def _execute(spec: ReportSpec, root: Path, inputs: list[Path], cell_timeout: int
             str(spec.notebook), str(executed), parameters=spec.parameters, cwd=str(staging),
             kernel_name="python3", execution_timeout=cell_timeout, progress_bar=False,
             log_output=False, request_save_on_cell_execute=False,
+            extra_arguments=_QUIET_KERNEL,
         )
     except PapermillExecutionError as exc:
         failed = spec.output_root / f"{spec.name}.failed.ipynb"
@@ -271,40 +266,17 @@ def _execute(spec: ReportSpec, root: Path, inputs: list[Path], cell_timeout: int
         return RunOutcome(spec.name, "failed", time.perf_counter() - started,
                           f"{type(exc).__name__}: {exc}; previous report left untouched")
     cell_seconds = _normalise_notebook(executed, root, spec.parameters)
-    _render_html(executed, staging / f"{spec.name}.html")
     results_path = staging / "results.json"
     results = json.loads(results_path.read_text()) if results_path.exists() else {}
     results["provenance"] = provenance(root, spec.notebook, spec.parameters, inputs,
                                        __version__, commit)
     results.setdefault("summary", spec.summary)
     atomic_write_text(results_path, to_json(results))
+    render.render_report(executed, staging / f"{spec.name}.html", results, root)
     outputs = sorted(p.relative_to(staging).as_posix() for p in staging.rglob("*") if p.is_file())
     replace_directory(staging, spec.output)
     return RunOutcome(spec.name, "ran", time.perf_counter() - started, outputs=outputs,
                       cell_seconds=cell_seconds)
-
-
-def write_index(specs: list[ReportSpec], output_root: Path) -> Path:
-    """Write ``index.html`` linking every report of a plan with its summary."""
-    from html import escape
-
-    rows = []
-    for spec in specs:
-        results_path = spec.output / "results.json"
-        headline = ""
-        if results_path.exists():
-            headline = json.loads(results_path.read_text()).get("headline", "")
-        status = "" if spec.output.exists() else " (not yet run)"
-        rows.append(
-            f'<li><a href="{escape(spec.name)}/{escape(spec.name)}.html">{escape(spec.name)}</a>'
-            f"{status}: {escape(spec.summary)}"
-            + (f"<br><small>{escape(headline)}</small>" if headline else "") + "</li>")
-    html = ("<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>refugeestudy reports"
-            "</title></head>\n<body style=\"font-family: sans-serif; max-width: 50em; margin: 2em auto\">"
-            "\n<h1>refugeestudy reports</h1>\n<ul>\n" + "\n".join(rows) + "\n</ul>\n</body></html>\n")
-    target = output_root / "index.html"
-    atomic_write_text(target, html)
-    return target
 
 
 def run_reports(
