@@ -148,7 +148,7 @@ def render_report(notebook: str | Path, target: str | Path, results: dict,
     return Path(target)
 
 
-def _plan_reports(root: Path, plan: dict, index_folder: Path) -> list[dict]:
+def _plan_reports(root: Path, plan: dict, index_folder: Path, git_root: Path) -> list[dict]:
     output = root / plan["output"]
     rows = []
     for name, item in plan["reports"].items():
@@ -163,7 +163,7 @@ def _plan_reports(root: Path, plan: dict, index_folder: Path) -> list[dict]:
             "summary": str(item.get("summary", "")),
             "headline": results.get("headline", ""),
             "version": provenance.get("package_version", ""),
-            "date": commit_date(root, provenance["git_commit"]) if provenance.get("git_commit") else "",
+            "date": commit_date(git_root, provenance["git_commit"]) if provenance.get("git_commit") else "",
         })
     return rows
 
@@ -174,8 +174,11 @@ def _relative(path: Path, start: Path) -> str:
     return os.path.relpath(path, start)
 
 
-def write_index(plan_file: str | Path) -> list[Path]:
+def write_index(plan_file: str | Path, git_root: str | Path | None = None) -> list[Path]:
     """Write ``index.html`` into every plan's output folder, listing the reports of all plans.
+
+    ``git_root`` is where git is asked for the commits' dates (default: the
+    plan file's folder).
 
     Returns
     -------
@@ -186,6 +189,7 @@ def write_index(plan_file: str | Path) -> list[Path]:
 
     plan_file = Path(plan_file)
     root = plan_file.parent
+    git_root = Path(git_root) if git_root is not None else root
     plans = yaml.safe_load(plan_file.read_text(encoding="utf-8"))["plans"]
     environment = Environment(loader=FileSystemLoader(str(TEMPLATES)),
                               autoescape=select_autoescape(["html", "j2"]), keep_trailing_newline=True)
@@ -199,7 +203,7 @@ def write_index(plan_file: str | Path) -> list[Path]:
         for name, other in plans.items():
             title, note = _PLAN_TEXT.get(name, (f"Plan {name}", ""))
             sections.append({"title": title, "note": note,
-                             "reports": _plan_reports(root, other, folder)})
+                             "reports": _plan_reports(root, other, folder, git_root)})
         target = folder / "index.html"
         atomic_write_text(target, template.render(plans=sections))
         written.append(target)
