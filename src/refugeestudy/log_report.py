@@ -84,6 +84,7 @@ def coverage_by_producer(figures: pd.DataFrame) -> pd.DataFrame:
 def downward_revisions(violence: pd.DataFrame) -> pd.DataFrame:
     """Toll rows whose running total went down since the producer's previous report."""
     rows = violence[violence["revised_down"].fillna(False).astype(bool)]
+    rows = rows.sort_values(["date_end", "event_id"], kind="stable")
     return pd.DataFrame({
         "as of": rows["date_end"],
         "governorate": rows["admin1_pcode"].map(lambda c: GOVERNORATES.get(c, c) if isinstance(c, str)

@@ -227,7 +227,8 @@ def check_figure(fig: mpl.figure.Figure) -> list[str]:
              and (ax.lines or ax.collections or ax.patches or ax.images)]
     for number, ax in enumerate(plots, start=1):
         title = ax.get_title() or ax.get_title("left") or ax.get_title("right")
-        where = f"plot {number}" + (f" ({title!r})" if title else "")
+        short = title if len(title) <= 40 else title[:39] + "…"
+        where = f"plot {number}" + (f" ({short!r})" if title else "")
         if not ax.get_xlabel().strip():
             problems.append(f"{where}: no x-axis label")
         if not ax.get_ylabel().strip():
