@@ -69,6 +69,17 @@ def test_overlapping_panel_titles_are_caught():
     plt.close(fig)
 
 
+def test_a_shared_x_axis_needs_its_label_once():
+    fig, (top, bottom) = plt.subplots(2, 1, sharex=True)
+    for ax in (top, bottom):
+        ax.plot([0, 1], [0, 1], label="deaths")
+        ax.set_ylabel("deaths (people)")
+    bottom.set_xlabel("week starting Monday")
+    plots.caption(fig, "UCDP GED", licence="CC BY 4.0")
+    assert plots.check_figure(fig) == []
+    plt.close(fig)
+
+
 def test_save_figure_refuses_an_unfit_figure_and_writes_nothing(tmp_path):
     fig, ax = plt.subplots()
     ax.plot([0, 1], [0, 1])

@@ -61,7 +61,7 @@ import pandas as pd
 from refugeestudy import __version__, paths
 from refugeestudy.report import save_table, write_results
 
-__all__ = ["DataSource", "ReportNotebook", "data_source", "format_table", "output_folder",
+__all__ = ["DataSource", "ReportNotebook", "caption_words", "data_source", "format_table", "output_folder",
            "setup_notebook"]
 
 _CC_BY = "CC BY 4.0"
@@ -106,6 +106,25 @@ class DataSource:
         """
         return (f"{self.title}, version {self.version}. Licence: {self.licence}."
                 + (f" {self.url}" if self.url else ""))
+
+
+def caption_words(*sources: DataSource) -> dict:
+    """Keyword arguments for :func:`refugeestudy.plots.save_figure` naming every source once.
+
+    Examples
+    --------
+    >>> a = DataSource("a", "UCDP GED", "19.1", "CC BY 4.0")
+    >>> b = DataSource("b", "UNHCR Refugee Data Finder", "file SHA-256 feddf9422f91", "CC BY 4.0")
+    >>> caption_words(a, b, a)["source"]
+    'UCDP GED (version 19.1); UNHCR Refugee Data Finder (version file SHA-256 feddf9422f91)'
+    >>> caption_words(a)
+    {'source': 'UCDP GED', 'version': '19.1', 'licence': 'CC BY 4.0'}
+    """
+    unique = list(dict.fromkeys(sources))
+    if len(unique) == 1:
+        return unique[0].caption_words()
+    return {"source": "; ".join(f"{s.title} (version {s.version})" for s in unique),
+            "licence": "; ".join(sorted({s.licence for s in unique}))}
 
 
 def data_source(name: str, root: Path | None = None) -> DataSource:
@@ -271,10 +290,8 @@ class ReportNotebook:
 
         from refugeestudy import plots
 
-        used = source if isinstance(source, list) else [source]
-        plots.caption(fig, "; ".join(s.title for s in used), version="; ".join(s.version for s in used),
-                      licence="; ".join(sorted({s.licence for s in used})), note=note)
-        plots.save_figure(fig, name, self.output / "figures")
+        used = list(dict.fromkeys(source if isinstance(source, list) else [source]))
+        plots.save_figure(fig, name, self.output / "figures", **caption_words(*used), note=note)
         self.figures += 1
         links = "; ".join(
             (f'<a href="{html.escape(s.url)}">{html.escape(s.title)}</a>' if s.url else html.escape(s.title))
@@ -292,14 +309,15 @@ class ReportNotebook:
 
         ``show`` limits the rows shown (the CSV keeps them all).
         """
-        from IPython.display import display
+        from IPython.display import HTML, display
 
         save_table(frame, name, self.output / "tables")
         self.tables += 1
         shown = frame if show is None else frame.head(show)
         more = "" if show is None or len(frame) <= show else f" (first {show} of {len(frame)} rows)"
-        display(format_table(shown, caption=f"Table {self.tables}. {caption}{more}",
-                             decimals=decimals, table_id=f"{name}"))
+        styler = format_table(shown, caption=f"Table {self.tables}. {caption}{more}",
+                              decimals=decimals, table_id=name)
+        display(HTML(styler.to_html()))  # HTML, not the Styler: its text form holds a memory address
 
     def finish(self, results: dict, *, findings: str, limitations: list[str]) -> None:
         """Show the Limitations section and write ``results.json``.

@@ -42,7 +42,7 @@ from refugeestudy.errors import RefugeestudyError
 
 __all__ = ["PALETTE", "FigureCheckError", "use_house_style", "colours", "colour_for", "caption",
            "figure_caption", "check_figure", "validate_figure", "save_figure", "series_with_bounds",
-           "mark_partial", "wrap_title", "reported_timeline"]
+           "mark_partial", "wrap_title", "period_words", "reported_timeline"]
 
 #: Twelve qualitative colours, told apart in print and by most colour-blind readers:
 #: Okabe–Ito's eight (yellow last: weak on white) and four of Paul Tol's "muted" set.
@@ -117,6 +117,28 @@ def colour_for(index: int) -> str:
     ('#0072B2', '#999933', '#0072B2')
     """
     return PALETTE[index % len(PALETTE)]
+
+
+_PERIODS = {"D": ("day", "day"), "W": ("week starting", "week"), "MS": ("month", "month"),
+            "M": ("month", "month"), "ME": ("month", "month"), "QS": ("quarter", "quarter"),
+            "YS": ("year", "year"), "Y": ("year", "year"), "YE": ("year", "year"), "AS": ("year", "year")}
+
+
+def period_words(freq: str) -> tuple[str, str]:
+    """A pandas frequency in words: the x-axis label and the unit ("per ...").
+
+    Examples
+    --------
+    >>> period_words("W-MON")
+    ('week starting Monday', 'week')
+    >>> period_words("MS"), period_words("YS")
+    (('month', 'month'), ('year', 'year'))
+    """
+    if freq.startswith("W"):
+        day = {"MON": "Monday", "TUE": "Tuesday", "WED": "Wednesday", "THU": "Thursday", "FRI": "Friday",
+               "SAT": "Saturday", "SUN": "Sunday"}.get(freq.partition("-")[2], "")
+        return (f"week starting {day}".strip(), "week")
+    return _PERIODS.get(freq.partition("-")[0], ("period", "period"))
 
 
 def wrap_title(text: str, width: int = 60) -> str:
@@ -198,7 +220,8 @@ def _series(ax: mpl.axes.Axes) -> list[tuple[str, str]]:
 def check_figure(fig: mpl.figure.Figure) -> list[str]:
     """List what makes ``fig`` unfit for a report (empty when it is fit).
 
-    Checked: every plot has an x and a y label; the figure has a source caption
+    Checked: every plot has an x label (or shares its x-axis with one that has)
+    and a y label; the figure has a source caption
     naming source and licence (:func:`caption`); on each plot, every labelled
     series has its own colour; titles fit inside the figure and do not run into
     each other; no pandas frequency code (``W-MON``, ``MS``, ``YS``) or internal
@@ -229,7 +252,8 @@ def check_figure(fig: mpl.figure.Figure) -> list[str]:
         title = ax.get_title() or ax.get_title("left") or ax.get_title("right")
         short = title if len(title) <= 40 else title[:39] + "…"
         where = f"plot {number}" + (f" ({short!r})" if title else "")
-        if not ax.get_xlabel().strip():
+        shared = [other for other in ax.get_shared_x_axes().get_siblings(ax) if other is not ax]
+        if not ax.get_xlabel().strip() and not any(o.get_xlabel().strip() for o in shared):
             problems.append(f"{where}: no x-axis label")
         if not ax.get_ylabel().strip():
             problems.append(f"{where}: no y-axis label (name the quantity and its unit)")
