@@ -308,6 +308,20 @@ def _title_fit(fig: mpl.figure.Figure) -> list[str]:
     return problems
 
 
+def _place_caption(fig: mpl.figure.Figure) -> None:
+    """Move the caption just under everything else drawn (tick labels, legends below plots)."""
+    texts = [t for t in fig.texts if t.get_gid() == CAPTION_GID]
+    if not texts:
+        return
+    for text in texts:
+        text.set_visible(False)
+    fig.canvas.draw()
+    bottom = fig.get_tightbbox(fig.canvas.get_renderer()).y0  # inches
+    for text in texts:
+        text.set_visible(True)
+        text.set_y(bottom / fig.get_figheight() - 0.015)
+
+
 def validate_figure(fig: mpl.figure.Figure) -> None:
     """Raise :class:`FigureCheckError` listing every problem :func:`check_figure` finds.
 
@@ -370,6 +384,7 @@ def save_figure(fig: mpl.figure.Figure, name: str, folder: str | Path = "figures
     if source is not None:
         caption(fig, source, licence=licence or "not stated", version=version, note=note)
     validate_figure(fig)
+    _place_caption(fig)
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     written = []
@@ -521,7 +536,7 @@ def reported_timeline(figures: pd.DataFrame, labels: pd.Series, *, start=None, e
     >>> plt.close(fig)
     """
     use_house_style()
-    fig, (left, right) = plt.subplots(1, 2, figsize=(13, 5.6), sharex=True)
+    fig, (left, right) = plt.subplots(1, 2, figsize=(13, 6.8), sharex=True)
     deaths = figures[(figures["kind"] == "deaths") & figures["origin_admin1_pcode"].notna()]
     groups = list(deaths.groupby(labels[deaths.index], sort=True))
     for (place, rows), colour in zip(groups, colours(len(groups))):
@@ -539,7 +554,8 @@ def reported_timeline(figures: pd.DataFrame, labels: pd.Series, *, start=None, e
         if start is not None or end is not None:
             ax.set_xlim(pd.Timestamp(start) if start else None, pd.Timestamp(end) if end else None)
         ax.set_xlabel("date the figure refers to")
-        ax.legend(fontsize=8, loc="upper left", title="place (figures)", title_fontsize=8)
+        ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(0, -0.24), ncol=2,
+                  title="place (figures)", title_fontsize=8, alignment="left")
         ax.tick_params(axis="x", labelrotation=30)
     if title:
         fig.suptitle(wrap_title(title, 100), x=0.01, ha="left", fontsize=13, fontweight="bold")
