@@ -42,7 +42,7 @@ from refugeestudy.errors import RefugeestudyError
 
 __all__ = ["PALETTE", "FigureCheckError", "use_house_style", "colours", "colour_for", "caption",
            "figure_caption", "check_figure", "validate_figure", "save_figure", "series_with_bounds",
-           "mark_partial", "wrap_title", "period_words", "reported_timeline"]
+           "mark_partial", "wrap_title", "period_words", "small_multiples", "reported_timeline"]
 
 #: Twelve qualitative colours, told apart in print and by most colour-blind readers:
 #: Okabe–Ito's eight (yellow last: weak on white) and four of Paul Tol's "muted" set.
@@ -220,8 +220,8 @@ def _series(ax: mpl.axes.Axes) -> list[tuple[str, str]]:
 def check_figure(fig: mpl.figure.Figure) -> list[str]:
     """List what makes ``fig`` unfit for a report (empty when it is fit).
 
-    Checked: every plot has an x label (or shares its x-axis with one that has)
-    and a y label; the figure has a source caption
+    Checked: every plot has an x and a y label (or shares that axis with a plot
+    that has one, as in :func:`small_multiples`); the figure has a source caption
     naming source and licence (:func:`caption`); on each plot, every labelled
     series has its own colour; titles fit inside the figure and do not run into
     each other; no pandas frequency code (``W-MON``, ``MS``, ``YS``) or internal
@@ -255,7 +255,8 @@ def check_figure(fig: mpl.figure.Figure) -> list[str]:
         shared = [other for other in ax.get_shared_x_axes().get_siblings(ax) if other is not ax]
         if not ax.get_xlabel().strip() and not any(o.get_xlabel().strip() for o in shared):
             problems.append(f"{where}: no x-axis label")
-        if not ax.get_ylabel().strip():
+        shared = [other for other in ax.get_shared_y_axes().get_siblings(ax) if other is not ax]
+        if not ax.get_ylabel().strip() and not any(o.get_ylabel().strip() for o in shared):
             problems.append(f"{where}: no y-axis label (name the quantity and its unit)")
         by_colour: dict[str, list[str]] = {}
         for label, colour in _series(ax):
@@ -468,6 +469,51 @@ def mark_partial(ax: mpl.axes.Axes, start, end, label: str = "partial period") -
     >>> plt.close(fig)
     """
     ax.axvspan(start, end, color="#bbbbbb", alpha=0.3, linewidth=0, label=label, zorder=0)
+
+
+def small_multiples(names: list[str], *, xlabel: str, ylabel: str, ncols: int = 4,
+                    panel_size: tuple[float, float] = (3.2, 2.4), sharey: bool = True):
+    """One small panel per series, on shared axes: for more series than one plot can tell apart.
+
+    Each panel is titled with its name; the bottom row carries the x label and
+    the first column the y label (the other panels share them).
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+    axes : dict
+        Panel per name, in the order given; unused panels are hidden.
+
+    Examples
+    --------
+    >>> fig, axes = small_multiples(["Aleppo", "Idleb", "Homs"], xlabel="month",
+    ...                             ylabel="deaths per month (people)", ncols=2)
+    >>> [ax.get_title("left") for ax in axes.values()]
+    ['Aleppo', 'Idleb', 'Homs']
+    >>> for name, ax in axes.items():
+    ...     _ = ax.plot([0, 1], [0, 1], color=colour_for(0), label=name)
+    >>> _ = caption(fig, "UCDP GED", licence="CC BY 4.0")
+    >>> check_figure(fig)
+    []
+    >>> plt.close(fig)
+    """
+    use_house_style()
+    nrows = -(-len(names) // ncols)
+    fig, grid = plt.subplots(nrows, ncols, figsize=(panel_size[0] * ncols, panel_size[1] * nrows),
+                             sharex=True, sharey=sharey, squeeze=False)
+    flat = list(grid.flat)
+    axes = {}
+    for index, (name, ax) in enumerate(zip(names, flat)):
+        ax.set_title(name, fontsize=10)
+        if index % ncols == 0:
+            ax.set_ylabel(ylabel)
+        if index >= len(names) - ncols:
+            ax.set_xlabel(xlabel)
+        axes[name] = ax
+    for ax in flat[len(names):]:
+        ax.set_visible(False)
+    fig.tight_layout()
+    return fig, axes
 
 
 def _stated_with_bounds(ax: mpl.axes.Axes, rows: pd.DataFrame, label: str, colour: str) -> None:
