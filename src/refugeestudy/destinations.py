@@ -161,7 +161,8 @@ def destinations_figure(table: pd.DataFrame, leaders: list[str], focus: str,
                   markersize=3, color=colour, label=country_name(iso3),
                   linewidth=2.6 if iso3 == focus else 1.2)
     left.set_yscale("log")
-    left.set_title(plots.wrap_title(f"{what.capitalize()}: the {len(leaders)} countries shown", 55))
+    left.set_title(plots.wrap_title(f"{what.capitalize()} by country: the largest destinations and "
+                                    f"{country_name(focus)}", 55))
     left.set_ylabel(f"{what} per year (log scale)")
     share = share_of_total(table, focus)
     right.bar(share.index, share.to_numpy(), color=plots.colour_for(leaders.index(focus)),
