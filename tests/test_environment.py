@@ -18,7 +18,8 @@ ENVIRONMENT = PROJECT / "environment.yml"
 
 def _pyproject_requirements() -> list[str]:
     project = tomllib.loads((PROJECT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    return list(project["dependencies"]) + list(project["optional-dependencies"]["dev"])
+    extras = project["optional-dependencies"]
+    return list(project["dependencies"]) + list(extras["lab"]) + list(extras["dev"])
 
 
 def _normal(text: str) -> tuple[str, str]:
@@ -52,7 +53,7 @@ def test_environment_lists_python_and_pip(environment):
     assert "python=3.11" in plain
     assert "pip" in plain
     project = tomllib.loads((PROJECT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    assert project["requires-python"] == ">=3.11,<3.12"
+    assert project["requires-python"] == ">=3.11"
 
 
 def test_environment_pip_section_equals_pyproject(environment):

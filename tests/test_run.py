@@ -47,7 +47,9 @@ use_house_style()
 fig, ax = plt.subplots(figsize=(4, 3))
 ax.plot([0, 1, 2], [1, scale, 3], label=label)
 ax.set_title(f"{label}: {len(log.figures)} figures")
-save_figure(fig, "line")
+ax.set_xlabel("x (synthetic)")
+ax.set_ylabel("y (synthetic units)")
+save_figure(fig, "line", source="synthetic test data", licence="none")
 write_results({"label": label, "scale": scale, "figures": len(log.figures),
                "deaths_best": int(log.violence["deaths_best"].sum()), "acled_key_seen": key_seen,
                "plan": os.environ.get("REFUGEESTUDY_PLAN")})

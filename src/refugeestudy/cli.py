@@ -91,8 +91,14 @@ def _main(
     version: bool = typer.Option(
         False, "--version", callback=_show_version, is_eager=True, help="Print the version and exit."
     ),
+    root: Path = typer.Option(None, "--root", help="The project folder (default: the folder above "
+                              "the working directory holding data/raw/reports, or $REFUGEESTUDY_ROOT)."),
 ) -> None:
     """Violence in Syria and the arrival of displaced Syrians: data, panels and reports."""
+    if root is not None:
+        import os
+
+        os.environ["REFUGEESTUDY_ROOT"] = str(root.resolve())
 
 
 @app.command()
@@ -197,7 +203,8 @@ def run(
 
     from refugeestudy import paths
     from refugeestudy.plan import plan_file_default
-    from refugeestudy.run import load_plan, run_reports, write_index
+    from refugeestudy.render import write_index
+    from refugeestudy.run import load_plan, run_reports
 
     plan_path = plan_file or plan_file_default()
     specs = load_plan(plan_path, plan, names or None)
@@ -217,7 +224,8 @@ def run(
                        f"{outcome.message}", soft_wrap=True)
 
     outcomes = run_reports(specs, force=force, jobs=jobs, cell_timeout=cell_timeout, on_event=show)
-    index = write_index(everything, everything[0].output_root)
+    write_index(plan_path)
+    index = everything[0].output_root / "index.html"
     ran = sum(o.status == "ran" for o in outcomes)
     failed = [o.name for o in outcomes if o.status == "failed"]
     if ran == 0 and not failed:

@@ -22,7 +22,10 @@ import os
 import re
 from pathlib import Path
 
-__all__ = ["PLAN_VARIABLE", "DEFAULT_PLAN", "project_root", "raw_dir", "processed_dir", "current_plan"]
+from refugeestudy.errors import RefugeestudyError
+
+__all__ = ["PLAN_VARIABLE", "DEFAULT_PLAN", "ProjectRootError", "project_root", "raw_dir",
+           "processed_dir", "current_plan"]
 
 _MARKER = Path("data") / "raw" / "reports"
 #: Environment variable naming the plan whose tables the notebooks read.
@@ -32,13 +35,17 @@ DEFAULT_PLAN = "embedded"
 _PLAN_NAME = re.compile(r"[0-9a-z][0-9a-z_-]*\Z")
 
 
+class ProjectRootError(RefugeestudyError, FileNotFoundError):
+    """No project folder (one holding ``data/raw/reports``) was found."""
+
+
 def project_root() -> Path:
     """Return the project root folder (see the module docstring for the search order).
 
     Raises
     ------
-    FileNotFoundError
-        If no folder holding ``data/raw/reports`` is found.
+    ProjectRootError
+        If no folder holding ``data/raw/reports`` is found (a ``FileNotFoundError``).
     """
     configured = os.environ.get("REFUGEESTUDY_ROOT")
     if configured:
@@ -47,10 +54,10 @@ def project_root() -> Path:
     for folder in (here, *here.parents, *Path(__file__).resolve().parents):
         if (folder / _MARKER).is_dir():
             return folder
-    raise FileNotFoundError(
-        f"no project root found: expected a folder holding {_MARKER} above {here}; "
-        "run from inside the refugeestudy checkout or set REFUGEESTUDY_ROOT"
-    )
+    raise ProjectRootError(
+        f"no refugeestudy project folder here: none of {here} and the folders above it holds "
+        f"{_MARKER.as_posix()}",
+        hint="run inside a refugeestudy checkout, or pass --root DIR (or set REFUGEESTUDY_ROOT)")
 
 
 def raw_dir() -> Path:

@@ -22,14 +22,15 @@ plan means that plan's folder, and every kernel is told the plan in
    (``<output>/.staging-<random>/``, removed on every exit path), with a
    per-cell timeout, in worker processes that die with the runner
    (:func:`refugeestudy._locking.die_with_parent`);
-4. normalises the executed notebook (no timestamps, no machine paths), renders
-   HTML without code, adds provenance to ``results.json``;
+4. normalises the executed notebook (no timestamps, no machine paths), adds
+   provenance to ``results.json``, renders HTML without code
+   (:func:`refugeestudy.render.render_report`);
 5. swaps the staged folder in place of the previous report (the runner does
    this, never a worker) and removes an older ``<name>.failed.ipynb``; on
    failure, keeps the failed notebook as ``<name>.failed.ipynb`` beside the
    untouched previous report and names the failing cell.
 
-:func:`write_index` then links every report of the plan with its summary.
+:func:`refugeestudy.render.write_index` then links every report of both plans.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from refugeestudy import __version__, paths
+from refugeestudy import __version__, paths, render
 from refugeestudy._atomic import atomic_write_bytes, atomic_write_text, replace_directory
 from refugeestudy._hashing import package_fingerprint, sha256_file
 from refugeestudy._locking import die_with_parent, hold_lock
@@ -58,10 +59,12 @@ from refugeestudy.params import ParameterError, check_parameters, declared_param
 from refugeestudy.plan import PlanError, read_plans
 from refugeestudy.report import git_commit, provenance, to_json
 
-__all__ = ["ReportSpec", "RunOutcome", "PlanError", "MissingInput", "load_plan", "run_reports",
-           "write_index"]
+__all__ = ["ReportSpec", "RunOutcome", "PlanError", "MissingInput", "load_plan", "run_reports"]
 
 DEFAULT_CELL_TIMEOUT = 600
+# The kernel's own log (its "running over TCP without encryption" warning for a local kernel,
+# "KeyboardInterrupt caught" at shutdown) is noise in the console; cell errors are in the notebook.
+_QUIET_KERNEL = ["--IPKernelApp.log_level=CRITICAL"]
 _CACHE_FOLDER = ".runcache"
 _STAGING_PREFIX = ".staging-"
 _STAGING_MARK = ".refugeestudy-run-staging"
@@ -349,16 +352,6 @@ def _failing_cell(executed: Path, timeout: float | None = None) -> tuple[int, st
     return None
 
 
-def _render_html(notebook: Path, target: Path) -> None:
-    import nbformat
-    from nbconvert import HTMLExporter
-
-    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True)
-    body, _ = exporter.from_notebook_node(nbformat.read(str(notebook), as_version=4))
-    atomic_write_text(target, body)
-
-
 def _worker_init(parent_pid: int) -> None:
     """First thing in a worker process: die with the runner (see :func:`die_with_parent`)."""
     die_with_parent(parent_pid)
@@ -386,6 +379,7 @@ def _execute(spec: ReportSpec, root: Path, staging: Path, inputs: list[Path], ce
             kernel_name="python3", execution_timeout=cell_timeout, progress_bar=False,
             log_output=False, request_save_on_cell_execute=True,  # kept on a timeout too
             shutdown_kernel="immediate",  # every cell has finished (or timed out): no waiting
+            extra_arguments=_QUIET_KERNEL,
         )
     except Exception as exc:  # a cell raised, timed out, the kernel died, ...
         timed_out = type(exc).__name__ == "CellTimeoutError"
@@ -408,13 +402,13 @@ def _execute(spec: ReportSpec, root: Path, staging: Path, inputs: list[Path], ce
         return RunOutcome(spec.name, "failed", time.perf_counter() - started,
                           f"{what}; previous report left untouched")
     cell_seconds = _normalise_notebook(executed, root, spec.parameters)
-    _render_html(executed, folder / f"{spec.name}.html")
     results_path = folder / "results.json"
     results = json.loads(results_path.read_text()) if results_path.exists() else {}
     results["provenance"] = provenance(root, spec.notebook, spec.parameters, inputs,
                                        __version__, commit)
     results.setdefault("summary", spec.summary)
     atomic_write_text(results_path, to_json(results))
+    render.render_report(executed, folder / f"{spec.name}.html", results, root)
     outputs = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
     return RunOutcome(spec.name, "ran", time.perf_counter() - started, outputs=outputs,
                       cell_seconds=cell_seconds)
@@ -438,29 +432,6 @@ def _settle(spec: ReportSpec, staging: Path, outcome: RunOutcome, key: str) -> R
         if failed.exists():
             os.replace(failed, _failed_file(spec))
     return outcome
-
-
-def write_index(specs: list[ReportSpec], output_root: Path) -> Path:
-    """Write ``index.html`` linking every report of a plan with its summary."""
-    from html import escape
-
-    rows = []
-    for spec in specs:
-        results_path = spec.output / "results.json"
-        headline = ""
-        if results_path.exists():
-            headline = json.loads(results_path.read_text()).get("headline", "")
-        status = "" if spec.output.exists() else " (not yet run)"
-        rows.append(
-            f'<li><a href="{escape(spec.name)}/{escape(spec.name)}.html">{escape(spec.name)}</a>'
-            f"{status}: {escape(spec.summary)}"
-            + (f"<br><small>{escape(headline)}</small>" if headline else "") + "</li>")
-    html = ("<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>refugeestudy reports"
-            "</title></head>\n<body style=\"font-family: sans-serif; max-width: 50em; margin: 2em auto\">"
-            "\n<h1>refugeestudy reports</h1>\n<ul>\n" + "\n".join(rows) + "\n</ul>\n</body></html>\n")
-    target = output_root / "index.html"
-    atomic_write_text(target, html)
-    return target
 
 
 def run_reports(

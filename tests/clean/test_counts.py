@@ -112,7 +112,7 @@ def test_increments_by_hand_with_interleaved_series():
     assert out["start"].dt.strftime("%F").tolist() == \
         ["2025-03-09", "2025-03-06", "2025-03-06", "2025-03-08", "2025-03-08"]
     # summing a series' increments in date order gives back each reported total
-    for who, rows in toll.groupby("who"):
+    for _who, rows in toll.groupby("who"):
         got = out.loc[rows.sort_values("as_of").index, "best"].cumsum().tolist()
         assert got == rows.sort_values("as_of")["best"].tolist()
     # the input is not modified

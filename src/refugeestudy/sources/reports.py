@@ -35,7 +35,7 @@ from urllib.parse import urlsplit
 
 import pandas as pd
 
-from refugeestudy import paths, schema
+from refugeestudy import packaged, paths, schema
 from refugeestudy.clean.counts import (
     bounds_frame,
     cumulative_to_increments,
@@ -587,7 +587,8 @@ def load_reports(data_dir: str | Path | None = None) -> ReportLog:
     ----------
     data_dir : str or Path, optional
         Folder holding ``figures.csv`` and ``sources.csv``; defaults to the
-        project's ``data/raw/reports``.
+        project's ``data/raw/reports``, or outside a project to the copy shipped
+        in the installed package (:func:`refugeestudy.packaged.report_log_dir`).
 
     Returns
     -------
@@ -606,7 +607,7 @@ def load_reports(data_dir: str | Path | None = None) -> ReportLog:
     >>> (log.displacement["destination_admin1"] == "RU-PER").any()
     True
     """
-    folder = Path(data_dir) if data_dir is not None else paths.raw_dir() / "reports"
+    folder = Path(data_dir) if data_dir is not None else packaged.report_log_dir()
     figures = read_log(folder / "figures.csv")
     sources = check_sources(_sources_beside(folder / "figures.csv"), figures, folder / "figures.csv")
     return ReportLog(

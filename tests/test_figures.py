@@ -1,0 +1,166 @@
+"""Every report figure is fit to print: checked as a matplotlib object before it is saved.
+
+``plots.save_figure`` runs ``plots.check_figure`` and refuses a figure with a problem, so a report
+with an unfit figure fails to run. This file tests the check itself and runs it on every figure the
+reports draw, built from the real data (the lead extends ``FIGURES`` to 02, 03 and 05).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+from refugeestudy import destinations, load_reports, log_report, plots  # noqa: E402
+from refugeestudy.notebook import data_source  # noqa: E402
+
+SHARED = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
+
+
+def _good_figure():
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [0, 1], label="Aleppo", color=plots.colours(2)[0])
+    ax.plot([0, 1], [1, 0], label="Dar'a", color=plots.colours(2)[1])
+    ax.set_xlabel("week starting")
+    ax.set_ylabel("deaths (people)")
+    ax.set_title("Deaths by week")
+    plots.caption(fig, "UCDP GED", version="19.1", licence="CC BY 4.0")
+    return fig
+
+
+def test_a_labelled_captioned_figure_passes():
+    fig = _good_figure()
+    assert plots.check_figure(fig) == []
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("spoil, expected", [
+    (lambda fig, ax: ax.set_ylabel(""), "no y-axis label"),
+    (lambda fig, ax: ax.set_xlabel(""), "no x-axis label"),
+    (lambda fig, ax: ax.lines[1].set_color(ax.lines[0].get_color()), "series Aleppo, Dar'a share the colour"),
+    (lambda fig, ax: ax.set_title("Deaths per W-MON"), "code 'W-MON'"),
+    (lambda fig, ax: ax.set_ylabel("deaths in SY04"), "code 'SY04'"),
+    (lambda fig, ax: ax.legend(["ucdp_ged", "b"]), "code 'ucdp_ged'"),
+    (lambda fig, ax: [t.remove() for t in list(fig.texts)], "no source caption"),
+    (lambda fig, ax: ax.set_title("A title far too long for its plot " * 6), "wider than the figure"),
+])
+def test_each_defect_is_named(spoil, expected):
+    fig = _good_figure()
+    spoil(fig, fig.axes[0])
+    problems = plots.check_figure(fig)
+    assert any(expected in p for p in problems), problems
+    plt.close(fig)
+
+
+def test_overlapping_panel_titles_are_caught():
+    fig, (left, right) = plt.subplots(1, 2, figsize=(6, 3))
+    for ax in (left, right):
+        ax.plot([0, 1], [0, 1], label="x")
+        ax.set_xlabel("year")
+        ax.set_ylabel("people")
+    left.set_title("Asylum applications by Syrians in every country of asylum")
+    plots.caption(fig, "UNHCR", licence="CC BY 4.0")
+    assert any("overlap" in p or "wider" in p for p in plots.check_figure(fig))
+    plt.close(fig)
+
+
+def test_a_shared_x_axis_needs_its_label_once():
+    fig, (top, bottom) = plt.subplots(2, 1, sharex=True)
+    for ax in (top, bottom):
+        ax.plot([0, 1], [0, 1], label="deaths")
+        ax.set_ylabel("deaths (people)")
+    bottom.set_xlabel("week starting Monday")
+    plots.caption(fig, "UCDP GED", licence="CC BY 4.0")
+    assert plots.check_figure(fig) == []
+    plt.close(fig)
+
+
+def test_save_figure_refuses_an_unfit_figure_and_writes_nothing(tmp_path):
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [0, 1])
+    with pytest.raises(plots.FigureCheckError, match="no y-axis label"):
+        plots.save_figure(fig, "bad", tmp_path)
+    assert list(tmp_path.iterdir()) == []
+    plt.close(fig)
+
+
+def test_save_figure_adds_the_caption_it_is_given(tmp_path):
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [0, 1])
+    ax.set_xlabel("year")
+    ax.set_ylabel("people")
+    written = plots.save_figure(fig, "ok", tmp_path, source="UNHCR Refugee Data Finder", licence="CC BY 4.0")
+    assert [p.name for p in written] == ["ok.png", "ok.svg"]
+
+
+def test_the_palette_tells_ten_governorates_apart():
+    assert len(set(plots.colours(10))) == 10
+    assert len(set(plots.PALETTE)) == len(plots.PALETTE) == 12
+    with pytest.raises(ValueError, match="small multiples"):
+        plots.colours(13)
+
+
+def test_gaps_stay_gaps():
+    fig, ax = plt.subplots()
+    x = pd.Series(pd.to_datetime(["2025-03-03", "2025-03-24"]))
+    plots.series_with_bounds(ax, x, pd.Series([5, 7]), label="deaths", colour=plots.colour_for(0),
+                             freq="W-MON")
+    y = ax.lines[0].get_ydata()
+    assert len(y) == 4 and pd.isna(y[1]) and pd.isna(y[2])  # two weeks without data: no line
+    plt.close(fig)
+
+
+# ---- every figure the reports draw (01 and 04 here; the lead adds 02, 03 and 05) -------------
+
+def _timeline():
+    log = load_reports()
+    fig = plots.reported_timeline(log.figures, log_report.place_names(log.figures),
+                                  start="2025-02-01", end="2025-05-01", title="What the reports say, as stated")
+    plots.caption(fig, **data_source("reports").caption_words())
+    return fig
+
+
+def _destinations():
+    from refugeestudy import read_unhcr
+
+    path = SHARED / "unhcr" / "asylum_applications.csv"
+    if not path.exists():
+        pytest.skip(f"real extract {path} is absent")
+    counts = read_unhcr(path, "asylum_applications")
+    table = destinations.by_year_and_destination(counts, "SYR", ["asylum_applications"], 2011, 2025)
+    leaders = destinations.leading_destinations(table, 8, "RUS")
+    fig = destinations.destinations_figure(table, leaders, "RUS", ["asylum_applications"], [2025])
+    plots.caption(fig, "UNHCR Refugee Data Finder", version="2025.12.1", licence="CC BY 4.0")
+    return fig
+
+
+FIGURES = {
+    "01-data-audit/timeline": _timeline,
+    "04-destinations/destinations": _destinations,
+}
+
+
+@pytest.mark.parametrize("name", sorted(FIGURES))
+def test_every_report_figure_passes_the_check(name):
+    fig = FIGURES[name]()
+    assert plots.check_figure(fig) == []
+    plt.close(fig)
+
+
+def test_the_timeline_never_joins_different_subjects():
+    """A line joins the running totals of one producer, one subject, one start date only."""
+    log = load_reports()
+    fig = _timeline()
+    left = fig.axes[0]
+    deaths = log.figures[(log.figures["kind"] == "deaths") & log.figures["origin_admin1_pcode"].notna()
+                         & (log.figures["basis"] == "cumulative")]
+    groups = deaths.fillna({"subject": "", "figure_by": ""}).groupby(
+        ["origin_admin1_pcode", "figure_by", "subject", "period_start"], dropna=False).size()
+    joined = [line for line in left.lines if line.get_label() == "_curve"]
+    assert len(joined) == int((groups > 1).sum())
+    plt.close(fig)
