@@ -297,6 +297,8 @@ def _gather(reports_dir: Path, cache: Path, lock_path: Path, registry, root: Pat
             if name in lock:
                 skipped.append((name, "lookup table, not built into a canonical table"))
             continue
+        if source.table == "dyad_year_panel":  # built by refugeestudy.dyad_panel.build_processed
+            continue
         entry = lock.get(name)
         if entry is None:
             skipped.append((name, "not fetched (run `refugeestudy fetch "
@@ -497,6 +499,9 @@ def build(processed_dir: str | Path | None = None, cache_dir: str | Path | None 
     reg = registry if hasattr(registry, "sources") else load_registry(registry)
     console = console if console is not None else Console(highlight=False)
 
+    from refugeestudy.dyad_panel import build_processed as build_dyad_panel
+
+    console.print(build_dyad_panel(processed, cache_dir=cache, lock_path=lock_file)[1])
     inputs, skipped = _gather(log_dir, cache, lock_file, reg, root)
     fingerprint = _fingerprint(inputs)
     outputs = {name: processed / file for name, file in OUTPUTS.items()}

@@ -45,6 +45,7 @@ Examples
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -203,3 +204,67 @@ def read_dyad_panel_sources(applications: str | Path, population: str | Path, co
         read_ucdp_country_year(conflict),
         read_eurostat_asylum(eurostat) if eurostat is not None else None,
         **options)
+
+
+#: The fetched sources the panel is built from (registry keys), by role.
+SOURCES: dict[str, str] = {
+    "applications": "unhcr_global_asylum_applications",
+    "population": "unhcr_global_population",
+    "conflict": "ucdp_country_year",
+    "eurostat": "eurostat_asylum_first_time",
+}
+#: File name of the built panel in the processed folder.
+PANEL_FILE = "dyad_year_panel.parquet"
+
+
+def build_processed(processed_dir: str | Path, *, cache_dir: str | Path | None = None,
+                    lock_path: str | Path | None = None) -> tuple[Path | None, str]:
+    """Build ``dyad_year_panel.parquet`` from the fetched sources, if they are there.
+
+    The three required sources (UNHCR's global applications and population,
+    UCDP's country-year deaths) must be in the fetch lock and the cache, with
+    their checksums (:func:`refugeestudy.fetch.cached_path`); Eurostat is added
+    when fetched. The file is written atomically and deterministically; when a
+    required source is missing nothing is written and an older panel is removed
+    (it would no longer match the inputs).
+
+    Returns
+    -------
+    (Path or None, str)
+        The panel's path (``None`` when not built) and a one-line summary.
+
+    Raises
+    ------
+    refugeestudy.fetch.ChecksumError
+        When a cached file differs from its lock entry.
+    InputError
+        When a source breaks its format.
+    """
+    from refugeestudy._atomic import fsync_dir, temp_path_for
+    from refugeestudy.build import write_parquet
+    from refugeestudy.fetch import cached_path, read_lock
+
+    target = Path(processed_dir) / PANEL_FILE
+    lock = read_lock(lock_path)["sources"]
+    paths = {}
+    for role, name in SOURCES.items():
+        if name in lock:
+            paths[role] = cached_path(name, cache_dir=cache_dir, lock_path=lock_path)
+    missing = [SOURCES[role] for role in ("applications", "population", "conflict") if role not in paths]
+    if missing:
+        target.unlink(missing_ok=True)
+        return None, (f"dyad-year panel not built: fetch {', '.join(missing)} first "
+                      f"(refugeestudy fetch {' '.join(missing)}, or with --mirror DIR)")
+    panel = read_dyad_panel_sources(paths["applications"], paths["population"], paths["conflict"],
+                                    paths.get("eurostat"))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = temp_path_for(target)
+    try:
+        write_parquet(panel, staging)
+        staging.chmod(0o644)  # mkstemp makes it private; the panel is ordinary data
+        os.replace(staging, target)
+    finally:
+        staging.unlink(missing_ok=True)
+    fsync_dir(target.parent)
+    return target, (f"{PANEL_FILE}: {len(panel):,} dyad-years, "
+                    f"{panel[['origin_iso3', 'destination_iso3']].drop_duplicates().shape[0]:,} dyads")

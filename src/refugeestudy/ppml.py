@@ -248,23 +248,39 @@ class PanelFit:
         return {"statistic": statistic, "df_num": len(leads), "df_den": df2,
                 "p_value": float(stats.f.sf(statistic, len(leads), df2))}
 
-    def response_per_1000_deaths(self) -> pd.DataFrame:
-        """Average change in yearly applications per 1,000 more deaths, per lag and summed.
+    def response_per_1000_deaths(self, threshold: int = 25) -> pd.DataFrame:
+        """Extra applications per year, summed over destinations, for 1,000 more deaths at origin.
 
-        For lag k the derivative of E[y] with respect to deaths_{t-k} is
-        β_k · μ / (1 + deaths_{t-k}); it is averaged over the rows used and
-        multiplied by 1,000. The interval treats the averaging weights as fixed
-        (delta method on β only).
+        For each origin-year used whose deaths (in the lag's year) reach
+        ``threshold`` (25, UCDP's threshold of an active conflict), the
+        predicted applications to every destination are recomputed with
+        1,000 more deaths in that lag's year: Δ = Σ_d μ · (r^β − 1) with
+        r = (1 + deaths + 1,000) / (1 + deaths); the table gives the mean of
+        Δ over those origin-years, per lag and for 1,000 more deaths in each
+        of the lag years together (Π r_k^β_k − 1). The 95% interval is the
+        delta method on β (μ held at its fitted values).
         """
-        used = self.used
-        mu = np.asarray(self.model._Y_hat_response, dtype=float)
-        weights = {}
+        used = self.fitted()
+        b = self.coefficients
+        v = self.vcov
         rows = []
-        for term in self.spec.lag_terms:
-            deaths = used[term.replace("log_deaths", "deaths")].to_numpy()
-            weights[term] = float(np.mean(mu / (1.0 + deaths)) * 1000.0)
-            rows.append({"term": term, **self.combination({term: weights[term]})})
-        rows.append({"term": "sum of lags", **self.combination(weights)})
+        sets = [[term] for term in self.spec.lag_terms] + [list(self.spec.lag_terms)]
+        for terms in sets:
+            deaths = {t: used[t.replace("log_deaths", "deaths")].to_numpy() for t in terms}
+            active = np.all([d >= threshold for d in deaths.values()], axis=0)
+            ratio = {t: (1.0 + d + 1000.0) / (1.0 + d) for t, d in deaths.items()}
+            factor = np.prod([ratio[t] ** b[t] for t in terms], axis=0)
+            mu = used["predicted"].to_numpy()
+            origin_year = used["origin_iso3"] + "-" + used["year"].astype(str)
+            groups = origin_year[active]
+            n = groups.nunique()
+            change = float((mu * (factor - 1.0))[active].sum() / n) if n else float("nan")
+            gradient = pd.Series({t: float((mu * factor * np.log(ratio[t]))[active].sum() / n) if n else 0.0
+                                  for t in terms}).reindex(b.index).fillna(0.0)
+            se = float(np.sqrt(gradient @ v @ gradient))
+            rows.append({"term": terms[0] if len(terms) == 1 else "all lags together",
+                         "origin_years": int(n), "estimate": change, "std_error": se,
+                         "ci_low": change - self._t() * se, "ci_high": change + self._t() * se})
         return pd.DataFrame(rows)
 
     def fitted(self) -> pd.DataFrame:
