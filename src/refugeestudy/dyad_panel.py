@@ -38,9 +38,9 @@ Examples
 ...          for b in ("best", "low", "high")}
 >>> conflict = pd.DataFrame({"country_iso3": ["SYR", "SYR"], "year": [2024, 2023], **kinds})
 >>> panel = build_dyad_panel(apps, population, conflict, first_year=2024)
->>> panel[["year", "first_instance_persons", "deaths_total_best", "deaths_total_best_lag1",
-...        "stock_lag1"]].astype(str).values.tolist()
-[['2024', '726', '3616', '2187', '202'], ['2025', '3196', '<NA>', '3616', '<NA>']]
+>>> columns = ["year", "first_instance_persons", "deaths_total_best", "deaths_total_best_lag1", "stock_lag1"]
+>>> [[None if pd.isna(v) else int(v) for v in row] for row in panel[columns].itertuples(index=False)]
+[[2024, 726, 3616, 2187, 202], [2025, 3196, None, 3616, None]]
 """
 
 from __future__ import annotations
@@ -131,12 +131,12 @@ def build_dyad_panel(applications: pd.DataFrame, population: pd.DataFrame, confl
         If ``conflict`` lists a country twice in a year (two Gleditsch–Ward
         codes with one ISO3 at the same time would be added silently otherwise).
     """
-    last_year = int(applications["year"].max()) if last_year is None else last_year
     repeated = conflict.duplicated(["country_iso3", "year"])
     if repeated.any():
         first = conflict.loc[repeated, ["country_iso3", "year"]].iloc[0].tolist()
         raise PanelError(f"conflict table: country {first[0]} appears twice in {first[1]}",
                          hint="two Gleditsch-Ward codes map to one ISO3 in the same year")
+    last_year = int(applications["year"].max()) if last_year is None else last_year
     reported = _outcomes(applications, eurostat)
     outcomes = list(reported.columns)
     dyads = reported.index.droplevel("year").unique().sort_values()

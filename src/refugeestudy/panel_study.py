@@ -41,7 +41,7 @@ from refugeestudy.ppml import (PanelFit, Specification, estimation_frame, fit_ol
 __all__ = ["MAIN", "FORECAST", "REFERENCE_DESTINATIONS", "SOURCE_CAPTION", "load_dyad_panel",
            "outcome_rules_table", "estimates_table", "robustness_checks", "negative_binomial_check",
            "case_predictions", "rank_among_origins", "forecast_accuracy", "coefficient_figure",
-           "case_figure", "limitations", "term_label", "dummy_design"]
+           "case_figure", "limitations", "term_label", "dummy_design", "country_name"]
 
 MAIN = Specification()
 FORECAST = Specification(lags=(1, 2), leads=(), label="forecast")
@@ -63,6 +63,21 @@ def term_label(term: str) -> str:
     'deaths 1 year before'
     """
     return _TERMS.get(term, term.replace("_", " "))
+
+
+def country_name(iso3: str) -> str:
+    """A country's name for readers, from the crosswalk (UCDP's names, parenthesis dropped).
+
+    Examples
+    --------
+    >>> country_name("RUS"), country_name("SYR"), country_name("PSE")
+    ('Russia', 'Syria', 'PSE')
+    """
+    from refugeestudy.clean.gleditsch_ward import crosswalk
+
+    table = crosswalk()
+    names = table.loc[table["iso3"] == iso3, "gw_name"]
+    return names.iloc[-1].split(" (")[0] if len(names) else iso3
 
 
 def load_dyad_panel(processed_dir: str | Path | None = None) -> pd.DataFrame:
@@ -230,8 +245,10 @@ def rank_among_origins(fit: PanelFit, destination: str, year: int, origin: str) 
     rows["ratio"] = rows["applications"] / rows["predicted"]
     rows = rows.sort_values("ratio", ascending=False).reset_index(drop=True)
     match = rows.index[rows["origin_iso3"] == origin]
-    return {"rank": int(match[0]) + 1 if len(match) else None, "origins": int(len(rows)),
-            "table": rows[["origin_iso3", "applications", "predicted", "ratio"]]}
+    table = rows[["origin_iso3", "applications", "predicted", "ratio"]].copy()
+    table.insert(0, "Origin", table.pop("origin_iso3").map(country_name))
+    table.columns = ["Origin", "Observed applications", "Fitted applications", "Observed / fitted"]
+    return {"rank": int(match[0]) + 1 if len(match) else None, "origins": int(len(rows)), "table": table}
 
 
 def forecast_accuracy(panel: pd.DataFrame, years: list[int], spec: Specification = FORECAST) -> pd.DataFrame:
@@ -260,7 +277,7 @@ def coefficient_figure(fit: PanelFit):
     table = fit.table().set_index("term")
     order = [t for t in ("log_deaths_lead1", "log_deaths_lag0", "log_deaths_lag1", "log_deaths_lag2")
              if t in table.index]
-    fig, ax = plt.subplots(figsize=(7, 4))
+    fig, ax = plt.subplots(figsize=(8, 4.5))
     positions = np.arange(len(order))
     estimate = table.loc[order, "estimate"].to_numpy()
     ax.errorbar(positions, estimate, yerr=[estimate - table.loc[order, "ci_low"],
@@ -269,7 +286,8 @@ def coefficient_figure(fit: PanelFit):
     ax.axhline(0, color="grey", linewidth=0.8)
     ax.set_xticks(positions, [term_label(t) for t in order], fontsize=8)
     ax.set_ylabel("change in log applications\nper unit of log(1 + deaths)")
-    ax.set_title("Asylum applications and deaths at origin: lags and placebo lead (95% intervals)")
+    ax.set_title("Applications and deaths at origin: lags and placebo lead")
+    ax.set_xlabel("coefficient with its 95% interval (standard errors clustered by origin)")
     _caption(fig)
     return fig
 
@@ -290,7 +308,7 @@ def case_figure(panel: pd.DataFrame, predictions: pd.DataFrame, origin: str, des
     ax.set_ylabel(f"{RULES[outcome].label}\nper year")
     ax.set_xlabel("year")
     ax.legend(fontsize=8)
-    ax.set_title("Observed vs predicted")
+    ax.set_title(f"{country_name(origin)} to {country_name(destination)}: observed vs predicted")
     _caption(fig)
     return fig
 
@@ -301,8 +319,9 @@ def limitations(panel: pd.DataFrame, fit: PanelFit, outcome: str) -> list[str]:
     at_floor = int((panel.loc[reported, outcome] == 5).sum())
     deaths = panel["deaths_total_best"].notna()
     last_deaths_year = int(panel.loc[deaths, "year"].max())
-    no_ucdp = sorted(set(panel.loc[~panel.groupby("origin_iso3")["deaths_total_best"].transform(
-        lambda s: s.notna().any()), "origin_iso3"]))
+    covered = panel.groupby("origin_iso3")["deaths_total_best"].transform(lambda s: s.notna().any())
+    no_ucdp = panel.loc[~covered, "origin_iso3"].nunique()
+    uncovered_share = float(panel.loc[~covered, outcome].sum() / panel[outcome].sum())
     return [
         f"{(~reported).mean():.0%} of the panel's dyad-years have no {RULES[outcome].label} in the source; "
         "they are left out of the main fit, not set to zero (UNHCR publishes nothing below 5, and "
@@ -310,8 +329,9 @@ def limitations(panel: pd.DataFrame, fit: PanelFit, outcome: str) -> list[str]:
         f"UCDP's country-year deaths end in {last_deaths_year}; models with same-year deaths or a lead stop "
         f"at {last_deaths_year} or {last_deaths_year - 1}, and the {last_deaths_year + 1} predictions use "
         "deaths of the two previous years only.",
-        f"{len(no_ucdp)} origins have no UCDP row and drop out (territories and categories UCDP does not "
-        f"code, e.g. {', '.join(no_ucdp[:6])}).",
+        f"{no_ucdp} origins have no UCDP row and drop out (territories UCDP does not code separately, "
+        f"UNHCR's stateless and unknown categories); they hold {uncovered_share:.1%} of the reported "
+        "applications.",
         f"Overdispersion: Pearson dispersion {fit.dispersion:,.0f} (1 under Poisson); PPML stays consistent, "
         "but prediction intervals are wide and leave out the fixed effects' own estimation error.",
         "The decision levels IN, EO (United States) and FA (first instance and appeal together) are kept "

@@ -26,8 +26,8 @@ Sample: rows where the outcome and every regressor are observed. With
 destination reported other origins, counts as 0 applications; by default
 (``"missing"``) it is left out (UNHCR publishes nothing below 5, so "absent"
 is "0 to 4 or not reported", not zero). Observations in fixed-effect groups
-with a single observation or only zeros are dropped by the estimator (they
-carry no information about β); ``n_obs`` counts what was used.
+with a single observation or only zeros (separation) are dropped by the
+estimator (they carry no information about β); ``n_obs`` counts what was used.
 
 Examples
 --------
@@ -314,8 +314,9 @@ def fit_ppml(panel: pd.DataFrame, spec: Specification | None = None, *,
     frame = estimation_frame(panel, spec) if frame is None else frame
     if frame.empty:
         raise ModelError(f"specification {spec.label!r}: no complete row to fit")
-    with warnings.catch_warnings():  # singletons dropped: counted in n_obs, said in the docstring
+    with warnings.catch_warnings():  # singletons, separated rows: dropped, counted in n_obs (docstring)
         warnings.filterwarnings("ignore", message=".*singleton fixed effect.*")
+        warnings.filterwarnings("ignore", message=".*removed because of separation.*")
         model = pf.fepois(spec.formula, frame, vcov=spec.vcov, ssc=pf.ssc(**SSC), **_TOL)
     return PanelFit(spec, model, frame)
 
