@@ -91,9 +91,10 @@ def load_dyad_panel(processed_dir: str | Path | None = None) -> pd.DataFrame:
     folder = Path(processed_dir) if processed_dir is not None else paths.processed_dir()
     path = folder / PANEL_FILE
     if not path.is_file():
-        needed = " ".join(SOURCES.values())
+        needed = " ".join(SOURCES[role] for role in ("applications", "population", "conflict"))
         raise MissingSource(f"data/processed/{PANEL_FILE} is not built; to add it: refugeestudy fetch "
-                            f"{needed} && refugeestudy build (or fetch with --mirror DIR)")
+                            f"{needed} && refugeestudy build (or fetch with --mirror DIR, which also "
+                            f"provides the optional {SOURCES['eurostat']})")
     return pd.read_parquet(path)
 
 
