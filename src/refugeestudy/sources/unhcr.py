@@ -42,6 +42,12 @@ Long format: one record per source row × count column (:data:`COUNT_COLUMNS`;
 Summing ``count_best`` over ``population_type`` or totals therefore mixes
 categories; select what you need first.
 
+:func:`read_unhcr_table` reads the same files with the same checks but keeps
+UNHCR's wide layout (one row per file row, counts as columns, the application
+dimensions ``procedure_type``, ``app_type``, ``dec_level``, ``app_pc`` as
+their own columns): the fast form for panels over every country pair.
+:func:`breakdown_columns` splits ``breakdown`` back into those columns.
+
 Empty cells stay missing, never zero: an empty cell gives a record whose
 ``count_best/low/high`` and ``qualifier`` are missing, so every cell of the
 file has exactly one record and totals per year and country pair equal the
