@@ -118,3 +118,13 @@ def test_bad_specifications(panel):
         estimation_frame(panel, Specification(absent="zeros"))
     with pytest.raises(ModelError, match="not in the estimation frame"):
         predict_left_out(panel, Specification(lags=(1, 2), leads=()), "SYR", "RUS", 1990)
+
+
+def test_dispersion_by_hand(panel, subset):
+    fit = fit_ppml(panel, Specification(), frame=subset)
+    fitted = fit.fitted()
+    y, mu = fitted["applications"].to_numpy(), fitted["predicted"].to_numpy()
+    df = len(subset) - 4 - (subset["dyad"].nunique() + subset["destination_year"].nunique() - 1)
+    assert fit.dispersion == pytest.approx(((y - mu) ** 2 / mu).sum() / df, rel=1e-12)
+    assert fit.dispersion == pytest.approx(float(fit.model._pearson_chi2) / df, rel=1e-6)  # pyfixest's own
+    assert fit.dispersion > 10  # counts of thousands: strongly overdispersed

@@ -209,11 +209,16 @@ class PanelFit:
 
     @property
     def dispersion(self) -> float:
-        """Pearson χ² / (n - number of slope coefficients): about 1 under Poisson variance."""
+        """Pearson χ² / residual degrees of freedom: about 1 under Poisson variance.
+
+        The degrees of freedom are n minus the slope coefficients minus the fixed
+        effects (dyads + destination-years − 1, one level being redundant).
+        """
         used = self.used
         y = used["applications"].to_numpy()
         mu = np.asarray(self.model._Y_hat_response, dtype=float)
-        return float(((y - mu) ** 2 / mu).sum() / (len(y) - len(self.coefficients)))
+        effects = used["dyad"].nunique() + used["destination_year"].nunique() - 1
+        return float(((y - mu) ** 2 / mu).sum() / (len(y) - len(self.coefficients) - effects))
 
     def _t(self) -> float:
         return float(stats.t.ppf(0.975, self.n_clusters - 1))
