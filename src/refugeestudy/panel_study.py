@@ -297,6 +297,7 @@ def case_figure(panel: pd.DataFrame, predictions: pd.DataFrame, origin: str, des
                 outcome: str, first_year: int = 2011):
     """The dyad's observed series with the left-out predictions and their 95% intervals."""
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import StrMethodFormatter
 
     series = panel[(panel["origin_iso3"] == origin) & (panel["destination_iso3"] == destination)
                    & (panel["year"] >= first_year)][["year", outcome]].dropna()
@@ -307,6 +308,7 @@ def case_figure(panel: pd.DataFrame, predictions: pd.DataFrame, origin: str, des
                       predictions["pi_high"] - predictions["predicted"]],
                 fmt="s", color="#D55E00", capsize=4, label="predicted, left out of the fit (95% interval)")
     ax.set_ylabel(f"{RULES[outcome].label}\nper year")
+    ax.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
     ax.set_xlabel("year")
     ax.legend(fontsize=8)
     ax.set_title(f"{country_name(origin)} to {country_name(destination)}: observed vs predicted")
