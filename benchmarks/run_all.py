@@ -4,7 +4,9 @@
 2. ``bench_ged.py``          — (a) refugeestudy, (b) DuckDB, (c) the pyarrow floor, on the
                                synthetic file and on the real GED 19.1 Syria extract;
 3. ``bench_reports.py``      — ``make reports``-equivalent cold / warm / touched timings;
-4. ``profile_ged.py``        — pyinstrument profile of (a), written to ``benchmarks/output/``.
+4. ``profile_ged.py``        — pyinstrument profile of (a), written to ``benchmarks/output/``;
+5. ``bench_panel.py``        — the origin x destination panel: build from the raw CSVs (≤ 2 s)
+                               and the main PPML fit against a direct pyfixest call (≤ 1.5 ×).
 
 Figures only: nothing is asserted about speed (the one assertion is that panels
 (a) and (b) are equal). The summary is also written to
@@ -145,6 +147,9 @@ def main(argv: list[str] | None = None) -> None:
     if not args.skip_profile:
         out = profile_ged.main(["--rows", str(args.rows), "--quiet"])
         profile_lines = _profile_key_lines(out)
+    import bench_panel
+
+    bench_panel.main(["--runs", str(args.runs)])
     text = summary(ged, reports, profile_lines, time.perf_counter() - started,
                    (load_start, os.getloadavg()))
     print(text)

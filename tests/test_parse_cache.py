@@ -90,5 +90,5 @@ def test_cached_ged_equals_parsed_ged_with_dtypes_and_repairs(tmp_path):
         cached = parse_cache.cached_read("ucdp_ged", REAL_GED, ucdp._parse_ged,
                                          cache_dir=tmp_path, min_bytes=1, table="violence_events")
         pd.testing.assert_frame_equal(cached, parsed)
-        assert cached.attrs == parsed.attrs == {"repairs": {"bounds_widened": 101}}
+        assert cached.attrs == parsed.attrs == {"repairs": {"bounds_widened": 101, "date_precision_undefined": 0}}
         assert str(cached["date_start"].dtype) == "datetime64[s]"

@@ -123,8 +123,17 @@ class TableBuilder:
     sort: tuple[str, ...] = ()
 
 
+def _dyad_year_panel(tables, fetched):
+    from refugeestudy.dyad_panel import panel_from_fetched
+
+    return panel_from_fetched(tables, fetched)
+
+
 #: Derived tables, in build order: append a :class:`TableBuilder` to add one.
-TABLE_BUILDERS: list[TableBuilder] = []
+TABLE_BUILDERS: list[TableBuilder] = [
+    TableBuilder("dyad_year_panel", _dyad_year_panel,
+                 sort=("origin_iso3", "destination_iso3", "year")),
+]
 
 
 class BuildError(RefugeestudyError, RuntimeError):
@@ -363,7 +372,7 @@ def _gather(reports_dir: Path, cache: Path, lock_path: Path, registry, root: Pat
         path = cached_path(name, cache_dir=cache, lock_path=lock_path)  # raises on a mismatch
         item = {"source": name, "path": path, "file": entry["file"], "sha256": entry["sha256"],
                 "table": source.table, "entry": entry}
-        if source.table is None:
+        if source.table not in OUTPUTS:  # a lookup or a derived table's source
             lookups[name] = item
         else:
             inputs.append(item)

@@ -33,6 +33,7 @@ import pandas as pd
 
 from refugeestudy import schema
 from refugeestudy.clean.places import GOVERNORATES
+from refugeestudy.dyad_panel import build_dyad_panel  # noqa: F401  (the origin x destination panel)
 
 __all__ = ["FREQUENCIES", "ALLOCATIONS", "violence_panel", "period_start",
            "spread_over_days", "lagged", "reconciled_periods"]

@@ -270,6 +270,7 @@ def _check_required_sources(spec: ReportSpec) -> None:
                            hint=f"rebuild: {build} --force") from None
     held = {item.get("source") for item in manifest.get("inputs", [])
             if item.get("rows_kept", 0) > 0}
+    held |= {item.get("source") for item in manifest.get("lookups", [])}  # read by derived tables
     for source in spec.requires:
         if source not in held:
             fetch = "" if source == "reports" else f"refugeestudy fetch {source} (or --mirror DIR), then "

@@ -99,8 +99,8 @@ def test_registry_mirror_paths_exist_in_shared_data(registry):
 
 
 def test_expand_sources_groups_and_unknown(registry):
-    assert fx.expand_sources(["ucdp"], registry, mirror=True) == ["ucdp_ged"]
-    assert fx.expand_sources(["ucdp"], registry) == ["ucdp_ged", "ucdp_ged_syria"]
+    assert fx.expand_sources(["ucdp"], registry, mirror=True) == ["ucdp_ged", "ucdp_country_year"]
+    assert fx.expand_sources(["ucdp"], registry) == ["ucdp_ged", "ucdp_ged_syria", "ucdp_country_year"]
     with pytest.raises(fx.FetchError, match="unknown source 'unhcr_refugees'"):
         fx.expand_sources(["unhcr_refugees"], registry)
 
@@ -374,10 +374,12 @@ def test_acled_without_credentials_names_the_variables(registry, where):
 def test_all_skips_sources_without_credentials(tmp_path, registry, where, server):
     # "ucdp" in network mode: ucdp_ged downloads, ucdp_ged_syria is skipped (no token), loudly.
     server.routes["/ged/ged261-csv.zip"] = [{"body": _zip_bytes()}]
+    server.routes["/organizedviolencecy/organizedviolencecy-251-csv.zip"] = [{"body": _zip_bytes()}]
     results = fx.fetch(["ucdp"], registry=registry, base_urls={"ucdp_downloads": server.url},
                        **where, **_fast())
     assert [(r.source, r.status) for r in results] == [("ucdp_ged", "pinned"),
-                                                       ("ucdp_ged_syria", "skipped")]
+                                                       ("ucdp_ged_syria", "skipped"),
+                                                       ("ucdp_country_year", "pinned")]
     assert "UCDP_API_TOKEN" in results[1].message
 
 

@@ -3,7 +3,8 @@
 :func:`read_ged` reads every GED CSV layout UCDP publishes or that circulates:
 
 * the **global** file and the **candidate** (monthly) files: 49 columns, in the
-  order of :data:`GED_COLUMNS`; candidate files are sometimes published
+  order of :data:`GED_COLUMNS` (``code_status``, the candidate's review flag, is
+  not kept); candidate files are sometimes published
   *without* a header row, which is detected (the first field is a numeric
   event id, not ``id``) and the documented order assigned;
 * **country extracts** with fewer columns in another order (the GED 19.1
@@ -21,9 +22,13 @@ Mapping (GED codebook → ``violence_events``):
 ========================  ===========================================================
 ``event_id``              ``"ged:" + id``; ``source_ref`` is ``id``
 ``date_start/end``        ``date_start``/``date_end`` (a time of day is ignored)
-``date_precision``        ``date_prec`` (1 exact day ... 5 a year or more)
-``country_iso3``          from ``country_id`` (Gleditsch–Ward number) or ``country``;
-                          an unlisted country stays missing, its rows are kept
+``date_precision``        ``date_prec`` (1 exact day ... 5 a year or more); ``0``, which
+                          the codebook does not define (GED Candidate 26.0.1 has it on
+                          3 of 1,727 events), becomes missing and is counted in
+                          ``attrs["repairs"]["date_precision_undefined"]``
+``country_iso3``          from ``country_id`` (Gleditsch–Ward number, through
+                          :mod:`refugeestudy.clean.gleditsch_ward`) or, without it,
+                          ``country``; an unlisted country stays missing, rows kept
 ``admin1_name``           ``adm_1`` as written
 ``admin1_pcode``          ``adm_1`` through :func:`refugeestudy.clean.places.to_pcodes`
                           on Syrian rows (an unknown name is an error); missing when
@@ -74,6 +79,7 @@ import numpy as np
 import pandas as pd
 
 from refugeestudy import parse_cache, schema
+from refugeestudy.clean.gleditsch_ward import crosswalk
 from refugeestudy.errors import InputError, Problem
 from refugeestudy.sources import _tabular
 
@@ -116,20 +122,8 @@ _REQUIRED = (
 _OPTIONAL = ("country_id",)
 _TEXT = ("side_a", "side_b", "adm_1", "country")
 
-# Gleditsch–Ward numbers (GED ``country_id``) and GED country names → ISO 3166-1
-# alpha-3, for Syria, its neighbours, the destinations of Syrians and the
-# countries with most GED events. Others stay missing (rows are kept).
-_GW_TO_ISO3: dict[int, str] = {
-    652: "SYR", 660: "LBN", 663: "JOR", 666: "ISR", 645: "IRQ", 640: "TUR", 630: "IRN",
-    651: "EGY", 670: "SAU", 678: "YEM", 680: "YEM", 620: "LBY", 615: "DZA", 616: "TUN",
-    600: "MAR", 690: "KWT", 692: "BHR", 694: "QAT", 696: "ARE", 698: "OMN", 352: "CYP",
-    365: "RUS", 369: "UKR", 371: "ARM", 372: "GEO", 373: "AZE", 700: "AFG", 770: "PAK",
-    750: "IND", 771: "BGD", 775: "MMR", 800: "THA", 840: "PHL", 850: "IDN", 625: "SDN",
-    626: "SSD", 520: "SOM", 530: "ETH", 531: "ERI", 501: "KEN", 500: "UGA", 490: "COD",
-    482: "CAF", 483: "TCD", 475: "NGA", 471: "CMR", 432: "MLI", 436: "NER", 439: "BFA",
-    541: "MOZ", 516: "BDI", 517: "RWA", 100: "COL", 70: "MEX", 101: "VEN", 140: "BRA",
-    2: "USA", 200: "GBR", 220: "FRA", 255: "DEU", 260: "DEU",
-}
+# GED country names → ISO 3166-1 alpha-3, used only where a file lacks ``country_id``
+# (Gleditsch–Ward numbers go through refugeestudy.clean.gleditsch_ward).
 _NAME_TO_ISO3: dict[str, str] = {
     "syria": "SYR", "lebanon": "LBN", "jordan": "JOR", "israel": "ISR", "iraq": "IRQ",
     "turkey": "TUR", "iran": "IRN", "egypt": "EGY", "saudi arabia": "SAU",
@@ -230,8 +224,10 @@ def _parse_ged(path: Path) -> pd.DataFrame:
     problems.rows(kind.notna() & ~kind.isin(list(VIOLENCE_TYPES)), "type_of_violence",
                   lambda p: f"expected 1, 2 or 3, found {_tabular.cell(raw['type_of_violence'], p)}")
     precision = _tabular.as_integers(raw["date_prec"], "date_prec", problems)
-    problems.rows(precision.notna() & ((precision < 1) | (precision > 5)), "date_prec",
+    problems.rows(precision.notna() & (precision > 5), "date_prec",
                   lambda p: f"expected 1 to 5, found {_tabular.cell(raw['date_prec'], p)}")
+    undefined_precision = (precision == 0).fillna(False)  # GED Candidate 26.0.1: 3 events
+    precision = precision.mask(undefined_precision)
     deaths = {c: _tabular.as_integers(raw[c], c, problems) for c in ("best", "low", "high")}
     civilians = _tabular.as_integers(raw["deaths_civilians"], "deaths_civilians", problems, required=False)
     # Repair (documented, counted): GED bounds that do not bracket best are widened.
@@ -248,7 +244,8 @@ def _parse_ged(path: Path) -> pd.DataFrame:
     # By Gleditsch–Ward number first, by name where that gives nothing.
     iso3 = pd.Series(pd.NA, index=raw.index, dtype="string")
     if "country_id" in raw:
-        iso3 = _tabular.map_values(raw["country_id"], {str(k): v for k, v in _GW_TO_ISO3.items()},
+        gw = crosswalk()
+        iso3 = _tabular.map_values(raw["country_id"], dict(zip(gw["gw_code"].astype(str), gw["iso3"])),
                                normalise=lambda v: str(v).strip().removesuffix(".0"))
     todo = iso3.isna().to_numpy()
     if todo.any():
@@ -286,7 +283,8 @@ def _parse_ged(path: Path) -> pd.DataFrame:
     events = schema.conform(frame, "violence_events")
     del frame
     events = schema.validate(events, "violence_events", unique_ids_checked=True)
-    events.attrs["repairs"] = {"bounds_widened": int(unordered.sum())}
+    events.attrs["repairs"] = {"bounds_widened": int(unordered.sum()),
+                               "date_precision_undefined": int(undefined_precision.sum())}
     if unordered.any():
         _log.info("%s: widened low/high to include best on %d events", source.label, int(unordered.sum()))
     return events

@@ -42,6 +42,12 @@ Long format: one record per source row × count column (:data:`COUNT_COLUMNS`;
 Summing ``count_best`` over ``population_type`` or totals therefore mixes
 categories; select what you need first.
 
+:func:`read_unhcr_table` reads the same files with the same checks but keeps
+UNHCR's wide layout (one row per file row, counts as columns, the application
+dimensions ``procedure_type``, ``app_type``, ``dec_level``, ``app_pc`` as
+their own columns): the fast form for panels over every country pair.
+:func:`breakdown_columns` splits ``breakdown`` back into those columns.
+
 Empty cells stay missing, never zero: an empty cell gives a record whose
 ``count_best/low/high`` and ``qualifier`` are missing, so every cell of the
 file has exactly one record and totals per year and country pair equal the
@@ -97,7 +103,7 @@ from refugeestudy import schema
 from refugeestudy.errors import InputError, Problem
 from refugeestudy.sources import _tabular
 
-__all__ = ["DATASETS", "COUNT_COLUMNS", "read_unhcr"]
+__all__ = ["DATASETS", "COUNT_COLUMNS", "breakdown_columns", "read_unhcr", "read_unhcr_table"]
 
 #: Datasets and whether their counts are stocks or period totals.
 DATASETS: dict[str, str] = {
@@ -226,40 +232,9 @@ def _escape(values: pd.Series) -> pd.Series:
             .str.replace(";", "%3B", regex=False).str.replace("=", "%3D", regex=False))
 
 
-def read_unhcr(path: str | Path, dataset: str) -> pd.DataFrame:
-    """Read one UNHCR population-statistics dataset as ``displacement_counts``.
-
-    Parameters
-    ----------
-    path : str or Path
-        The population API's CSV or JSON, or a Refugee Data Finder download
-        (CSV, or a zip holding one CSV).
-    dataset : str
-        One of :data:`DATASETS`: ``"population"``, ``"asylum_applications"``,
-        ``"asylum_decisions"``, ``"flows"``, ``"solutions"`` or
-        ``"demographics"`` (hyphens accepted, as in the API's URLs).
-
-    Returns
-    -------
-    pandas.DataFrame
-        A validated ``displacement_counts`` table, one record per row ×
-        count column, in file order; the module docstring gives the rules.
-
-    Raises
-    ------
-    ValueError
-        For an unknown ``dataset``.
-    InputError
-        When a required column is missing (naming it and a close match), the
-        delimiter is not a comma, or a value breaks the rules (file, line and
-        column named).
-
-    Examples
-    --------
-    >>> counts = read_unhcr("../shared/data/unhcr/flows.csv", "flows")  # doctest: +SKIP
-    >>> sorted(counts["population_type"].unique())  # doctest: +SKIP
-    ['asylum_seekers', 'oip', 'refugee_like', 'refugees']
-    """
+def _load(path: str | Path, dataset: str) -> tuple:
+    """Read and check the columns and values shared by :func:`read_unhcr` and
+    :func:`read_unhcr_table`; problems are collected, not raised."""
     dataset = dataset.replace("-", "_") if isinstance(dataset, str) else dataset
     if dataset not in DATASETS:
         raise ValueError(f"unknown UNHCR dataset {dataset!r}; expected one of {', '.join(DATASETS)}")
@@ -303,6 +278,44 @@ def read_unhcr(path: str | Path, dataset: str) -> pd.DataFrame:
                   lambda p: f"expected a year, found {raw['year'].iloc[p]!r}")
     values = {c: _tabular.as_integers(raw[c], c, problems, required=False) for c in counts}
 
+    return dataset, source, form, raw, years, values, problems, dimensions, counts
+
+
+def read_unhcr(path: str | Path, dataset: str) -> pd.DataFrame:
+    """Read one UNHCR population-statistics dataset as ``displacement_counts``.
+
+    Parameters
+    ----------
+    path : str or Path
+        The population API's CSV or JSON, or a Refugee Data Finder download
+        (CSV, or a zip holding one CSV).
+    dataset : str
+        One of :data:`DATASETS`: ``"population"``, ``"asylum_applications"``,
+        ``"asylum_decisions"``, ``"flows"``, ``"solutions"`` or
+        ``"demographics"`` (hyphens accepted, as in the API's URLs).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A validated ``displacement_counts`` table, one record per row ×
+        count column, in file order; the module docstring gives the rules.
+
+    Raises
+    ------
+    ValueError
+        For an unknown ``dataset``.
+    InputError
+        When a required column is missing (naming it and a close match), the
+        delimiter is not a comma, or a value breaks the rules (file, line and
+        column named).
+
+    Examples
+    --------
+    >>> counts = read_unhcr("../shared/data/unhcr/flows.csv", "flows")  # doctest: +SKIP
+    >>> sorted(counts["population_type"].unique())  # doctest: +SKIP
+    ['asylum_seekers', 'oip', 'refugee_like', 'refugees']
+    """
+    dataset, source, form, raw, years, values, problems, dimensions, counts = _load(path, dataset)
     def country(iso: str, unhcr: str) -> pd.Series:
         out = raw[iso].astype("string").str.strip()
         if unhcr in raw:
@@ -393,3 +406,94 @@ def read_unhcr(path: str | Path, dataset: str) -> pd.DataFrame:
         "source_ref": per_record(ref),
     })
     return schema.validate(schema.conform(frame, "displacement_counts"), "displacement_counts")
+
+
+def read_unhcr_table(path: str | Path, dataset: str) -> pd.DataFrame:
+    """Read one UNHCR dataset as published: one row per file row, counts as columns.
+
+    The fast, wide companion of :func:`read_unhcr` for panels over every
+    country pair (the global population file has 138,893 rows, 1.25 million
+    records in long form). Same checks, same errors (file, line, column);
+    an empty cell stays missing, never zero.
+
+    Parameters
+    ----------
+    path : str or Path
+        As for :func:`read_unhcr`.
+    dataset : str
+        As for :func:`read_unhcr`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``year`` (int64), ``origin_iso3`` and ``destination_iso3`` (``coo_iso``/``coa_iso``,
+        falling back to UNHCR's code where the ISO code is empty), ``origin_code`` and
+        ``destination_code`` (UNHCR's codes; missing in a Refugee Data Finder download),
+        the dataset's dimensions as text (``procedure_type``, ``app_type``, ``dec_level``,
+        ``app_pc`` for applications: a code ``"NA"`` stays the code ``"NA"``), then its
+        count columns (:data:`COUNT_COLUMNS`, ``Int64``).
+
+    Raises
+    ------
+    InputError
+        As :func:`read_unhcr`, and for a row repeating another's year, countries and
+        dimensions.
+
+    Examples
+    --------
+    >>> table = read_unhcr_table("../shared/data/unhcr/asylum_applications.csv",
+    ...                          "asylum_applications")  # doctest: +SKIP
+    >>> table.query("origin_iso3 == 'SYR' and destination_iso3 == 'RUS' and year == 2025")[
+    ...     ["dec_level", "applied"]].values.tolist()  # doctest: +SKIP
+    [['FI', 124], ['TA', 3196]]
+    """
+    dataset, source, form, raw, years, values, problems, dimensions, counts = _load(path, dataset)
+    missing = pd.Series(pd.NA, index=raw.index, dtype="string")
+
+    def text(column: str) -> pd.Series:
+        return raw[column].astype("string").str.strip() if column in raw else missing
+
+    frame = pd.DataFrame({
+        "year": years,
+        "origin_iso3": text("coo_iso").fillna(text("coo")),
+        "destination_iso3": text("coa_iso").fillna(text("coa")),
+        "origin_code": text("coo"),
+        "destination_code": text("coa"),
+        **{d: text(d) for d in dimensions if d in raw},
+        **values,
+    })
+    keys = [c for c in frame.columns if c not in values and c not in ("origin_code", "destination_code")]
+    repeated = frame.duplicated(keys, keep="first").to_numpy()
+    if repeated.any():
+        first = frame.groupby(keys, dropna=False, sort=False).cumcount()  # 0 = first occurrence
+        problems.rows(repeated, None, lambda p: "repeats the year, countries and breakdown of an "
+                      f"earlier row (occurrence {int(first.iloc[p]) + 1})")
+    problems.raise_if_any(hint=f"expected UNHCR's {dataset} data as published by the population API "
+                               "or the Refugee Data Finder")
+    return frame.astype({"year": "int64"})
+
+
+def breakdown_columns(counts: pd.DataFrame) -> pd.DataFrame:
+    """Split ``displacement_counts``'s ``breakdown`` (``"k=v;k=v"``) into one text column per key.
+
+    Parsed once per distinct breakdown; escaped ``%``, ``;`` and ``=`` are
+    restored; a code ``"NA"`` stays ``"NA"``.
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"breakdown": ["procedure_type=G;app_type=N;dec_level=NA;app_pc=P"]})
+    >>> breakdown_columns(rows).iloc[0].tolist()
+    ['G', 'N', 'NA', 'P']
+    """
+    codes, uniques = pd.factorize(counts["breakdown"].astype("string"))
+    parsed = []
+    for text in uniques:
+        pairs = (item.split("=", 1) for item in str(text).split(";") if item)
+        parsed.append({k: v.replace("%3D", "=").replace("%3B", ";").replace("%25", "%") for k, v in pairs})
+    table = pd.DataFrame(parsed, dtype="string")
+    if not len(table.columns):
+        return pd.DataFrame(index=counts.index)
+    out = table.iloc[np.where(codes < 0, 0, codes)].reset_index(drop=True)
+    out[codes < 0] = pd.NA
+    out.index = counts.index
+    return out

@@ -1,0 +1,249 @@
+"""The origin × destination × year panel: asylum applications against deaths at origin.
+
+:func:`build_dyad_panel` joins three real sources into one row per dyad-year
+(origin country, destination country, year):
+
+* the **outcome**, one column per rule of :mod:`refugeestudy.outcomes`
+  (``first_instance_persons``, ``all_applications`` from UNHCR's
+  ``asylum_applications``; ``eurostat_first_time`` when Eurostat's table is
+  given). Missing where the source reports nothing for that dyad-year, never
+  zero: UNHCR publishes no zeros in this dataset. Beside each outcome,
+  ``<outcome>_destination_reported`` says whether the destination reported any
+  origin under that rule that year (the condition under which an absent origin
+  may be read as "fewer than UNHCR publishes", a choice the estimator makes
+  explicitly, see :mod:`refugeestudy.ppml`);
+* **deaths at the origin** from UCDP's Country-Year Dataset on Organized
+  Violence (:func:`refugeestudy.sources.ucdp_country_year.read_ucdp_country_year`):
+  ``deaths_<type>_<bound>`` for type ``total``, ``state_based``,
+  ``non_state``, ``one_sided`` and bound ``best``, ``low``, ``high``, in the
+  same year, lagged (``..._lag1``, ``..._lag2``, ...) and led
+  (``..._lead1``); missing where UCDP has no row (a territory UCDP does not
+  code separately, e.g. Palestine; a year after UCDP's last);
+* the **stock** of the origin's nationals already in the destination at the end
+  of the previous year, ``stock_lag1`` = refugees + asylum-seekers in UNHCR's
+  ``population`` (zero only where UNHCR reports zeros; missing where UNHCR has
+  no row for the dyad-year or either figure is empty).
+
+Rows: every dyad that any outcome reports at least once, in every year from
+``first_year`` to ``last_year`` (so a reader sees which years are missing).
+
+Examples
+--------
+>>> apps = pd.DataFrame({"year": [2024, 2025], "origin_iso3": ["SYR", "SYR"],
+...     "destination_iso3": ["RUS", "RUS"], "procedure_type": ["G", "G"], "app_type": ["N", "N"],
+...     "dec_level": ["TA", "TA"], "app_pc": ["P", "P"], "applied": [726, 3196]})
+>>> population = pd.DataFrame({"year": [2023], "origin_iso3": ["SYR"], "destination_iso3": ["RUS"],
+...     "refugees": [136], "asylum_seekers": [66]})
+>>> kinds = {f"{k}_{b}": [3616, 2187] for k in ("total", "state_based", "non_state", "one_sided")
+...          for b in ("best", "low", "high")}
+>>> conflict = pd.DataFrame({"country_iso3": ["SYR", "SYR"], "year": [2024, 2023], **kinds})
+>>> panel = build_dyad_panel(apps, population, conflict, first_year=2024)
+>>> columns = ["year", "first_instance_persons", "deaths_total_best", "deaths_total_best_lag1", "stock_lag1"]
+>>> [[None if pd.isna(v) else int(v) for v in row] for row in panel[columns].itertuples(index=False)]
+[[2024, 726, 3616, 2187, 202], [2025, 3196, None, 3616, None]]
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from refugeestudy.errors import RefugeestudyError
+from refugeestudy.outcomes import RULES, outcome_counts
+
+__all__ = ["DEATH_TYPES", "DEATH_BOUNDS", "KEYS", "PanelError", "build_dyad_panel",
+           "death_column", "read_dyad_panel_sources"]
+
+KEYS = ["origin_iso3", "destination_iso3", "year"]
+#: Types of organised violence (UCDP) and ``total``, their sum.
+DEATH_TYPES = ("total", "state_based", "non_state", "one_sided")
+DEATH_BOUNDS = ("best", "low", "high")
+
+
+class PanelError(RefugeestudyError, ValueError):
+    """The inputs cannot be joined into a dyad-year panel."""
+
+
+def death_column(kind: str = "total", bound: str = "best", shift: int = 0) -> str:
+    """Name of a deaths column: ``shift`` > 0 a lag, < 0 a lead.
+
+    Examples
+    --------
+    >>> death_column(), death_column("one_sided", "low", 2), death_column(shift=-1)
+    ('deaths_total_best', 'deaths_one_sided_low_lag2', 'deaths_total_best_lead1')
+    """
+    base = f"deaths_{kind}_{bound}"
+    return base if shift == 0 else f"{base}_lag{shift}" if shift > 0 else f"{base}_lead{-shift}"
+
+
+def _outcomes(applications: pd.DataFrame, eurostat: pd.DataFrame | None) -> pd.DataFrame:
+    tables = []
+    for name, rule in RULES.items():
+        rows = applications if rule.source == "unhcr" else eurostat
+        if rows is None:
+            continue
+        counts = outcome_counts(rows, rule).set_index(KEYS)["outcome"].rename(name)
+        tables.append(counts)
+    return pd.concat(tables, axis=1, sort=True)
+
+
+def _shifted(table: pd.DataFrame, keys: list[str], years: pd.Series, by: pd.DataFrame,
+             columns: list[str], shift: int) -> pd.DataFrame:
+    """``table``'s ``columns`` at ``year - shift`` for each row of ``by`` (missing if absent)."""
+    index = pd.MultiIndex.from_arrays([by[k] for k in keys] + [years - shift])
+    return table.set_index(keys + ["year"])[columns].reindex(index).reset_index(drop=True)
+
+
+def build_dyad_panel(applications: pd.DataFrame, population: pd.DataFrame, conflict: pd.DataFrame,
+                     eurostat: pd.DataFrame | None = None, *, lags: int = 2, leads: int = 1,
+                     first_year: int = 2000, last_year: int | None = None) -> pd.DataFrame:
+    """Build the dyad-year panel (see the module docstring for every column).
+
+    Parameters
+    ----------
+    applications : pandas.DataFrame
+        UNHCR ``asylum_applications`` as read by
+        :func:`refugeestudy.sources.unhcr.read_unhcr_table`.
+    population : pandas.DataFrame
+        UNHCR ``population`` as read by :func:`~refugeestudy.sources.unhcr.read_unhcr_table`.
+    conflict : pandas.DataFrame
+        UCDP country-year deaths as read by
+        :func:`~refugeestudy.sources.ucdp_country_year.read_ucdp_country_year`.
+    eurostat : pandas.DataFrame, optional
+        Eurostat first-time applicants as read by
+        :func:`~refugeestudy.sources.eurostat.read_eurostat_asylum`.
+    lags, leads : int
+        Deaths are given at lags ``1..lags`` and leads ``1..leads`` besides year 0.
+    first_year, last_year : int
+        Years of the panel; ``last_year`` defaults to the last year of ``applications``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per dyad and year, sorted by origin, destination, year.
+
+    Raises
+    ------
+    PanelError
+        If ``conflict`` lists a country twice in a year (two Gleditsch–Ward
+        codes with one ISO3 at the same time would be added silently otherwise).
+    """
+    repeated = conflict.duplicated(["country_iso3", "year"])
+    if repeated.any():
+        first = conflict.loc[repeated, ["country_iso3", "year"]].iloc[0].tolist()
+        raise PanelError(f"conflict table: country {first[0]} appears twice in {first[1]}",
+                         hint="two Gleditsch-Ward codes map to one ISO3 in the same year")
+    last_year = int(applications["year"].max()) if last_year is None else last_year
+    reported = _outcomes(applications, eurostat)
+    outcomes = list(reported.columns)
+    dyads = reported.index.droplevel("year").unique().sort_values()
+    years = np.arange(first_year, last_year + 1)
+    grid = pd.MultiIndex.from_arrays([
+        np.repeat(dyads.get_level_values(0), len(years)),
+        np.repeat(dyads.get_level_values(1), len(years)),
+        np.tile(years, len(dyads))], names=KEYS)
+    panel = reported.reindex(grid).reset_index()
+    panel["year"] = panel["year"].astype("int64")
+    for name in outcomes:
+        active = reported[name].dropna().index.droplevel("origin_iso3").unique()
+        where = pd.MultiIndex.from_arrays([panel["destination_iso3"], panel["year"]])
+        panel[f"{name}_destination_reported"] = where.isin(active)
+
+    kinds = [f"{k}_{b}" for k in DEATH_TYPES for b in DEATH_BOUNDS]
+    deaths = conflict[["country_iso3", "year", *kinds]].rename(columns={"country_iso3": "origin_iso3"})
+    blocks = []
+    for shift in [0, *range(1, lags + 1), *(-lead for lead in range(1, leads + 1))]:
+        block = _shifted(deaths, ["origin_iso3"], panel["year"], panel, kinds, shift).astype("Int64")
+        block.columns = [death_column(*c.rsplit("_", 1), shift) for c in kinds]
+        blocks.append(block)
+
+    stock = population[["origin_iso3", "destination_iso3", "year"]].copy()
+    stock["stock"] = (population["refugees"].astype("Int64") + population["asylum_seekers"].astype("Int64"))
+    if stock.duplicated(KEYS).any():
+        raise PanelError("population table: a dyad-year appears twice")
+    lagged = _shifted(stock, ["origin_iso3", "destination_iso3"], panel["year"], panel, ["stock"], 1)
+    panel = pd.concat([panel, *blocks, lagged.rename(columns={"stock": "stock_lag1"})], axis=1)
+    panel["stock_lag1"] = panel["stock_lag1"].astype("Int64")
+    for name in outcomes:
+        panel[name] = panel[name].astype("Int64")
+    return panel
+
+
+def read_dyad_panel_sources(applications: str | Path, population: str | Path, conflict: str | Path,
+                            eurostat: str | Path | None = None, **options) -> pd.DataFrame:
+    """Read the raw files with the package's readers and build the panel.
+
+    Parameters
+    ----------
+    applications, population : str or Path
+        UNHCR ``asylum_applications`` and ``population`` CSVs (global files).
+    conflict : str or Path
+        UCDP ``organizedviolencecy`` CSV (or its zip).
+    eurostat : str or Path, optional
+        Eurostat ``migr_asyappctza`` first-time applicants (long layout).
+    **options
+        Passed to :func:`build_dyad_panel`.
+
+    Examples
+    --------
+    >>> panel = read_dyad_panel_sources(  # doctest: +SKIP
+    ...     "../shared/data/unhcr_global/asylum_applications.csv",
+    ...     "../shared/data/unhcr_global/population.csv",
+    ...     "../shared/data/ucdp/organizedviolencecy_v25_1.csv")
+    """
+    from refugeestudy.sources.eurostat import read_eurostat_asylum
+    from refugeestudy.sources.ucdp_country_year import read_ucdp_country_year
+    from refugeestudy.sources.unhcr import read_unhcr_table
+
+    return build_dyad_panel(
+        read_unhcr_table(applications, "asylum_applications"),
+        read_unhcr_table(population, "population"),
+        read_ucdp_country_year(conflict),
+        read_eurostat_asylum(eurostat) if eurostat is not None else None,
+        **options)
+
+
+#: The fetched sources the panel is built from (registry keys), by role.
+SOURCES: dict[str, str] = {
+    "applications": "unhcr_global_asylum_applications",
+    "population": "unhcr_global_population",
+    "conflict": "ucdp_country_year",
+    "eurostat": "eurostat_asylum_first_time",
+}
+#: File name of the built panel in the processed folder.
+PANEL_FILE = "dyad_year_panel.parquet"
+
+
+def panel_from_fetched(tables: dict, fetched: dict[str, Path]) -> pd.DataFrame | None:
+    """Build the panel inside ``refugeestudy build`` (a :class:`refugeestudy.build.TableBuilder`).
+
+    Parameters
+    ----------
+    tables : dict
+        The canonical tables already built (unused: the panel reads its own sources).
+    fetched : dict
+        Registry name → verified file of each fetched source (checked against
+        the lock by the build).
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        The dyad-year panel, or ``None`` when UNHCR's global applications and
+        population or UCDP's country-year file are not fetched (the table is then
+        not written; report 05 names the fetch it needs). Eurostat is added when
+        fetched.
+
+    Examples
+    --------
+    >>> panel_from_fetched({}, {}) is None
+    True
+    """
+    required = [SOURCES[role] for role in ("applications", "population", "conflict")]
+    if any(name not in fetched for name in required):
+        return None
+    return read_dyad_panel_sources(fetched[SOURCES["applications"]], fetched[SOURCES["population"]],
+                                   fetched[SOURCES["conflict"]], fetched.get(SOURCES["eurostat"]))
+

@@ -1,0 +1,347 @@
+"""The origin × destination study behind report 05: fits, checks, the Syria → Russia case, figures.
+
+Everything report ``05-origin-destination-panel`` shows is computed here, so
+tests reach it and the notebook only calls these functions:
+
+* :func:`load_dyad_panel` — the built panel, or a :class:`~refugeestudy.datasets.MissingSource`
+  naming the fetch it needs;
+* :data:`MAIN` and :data:`FORECAST` — the main specification (lags 0–2 and a
+  lead) and the forecasting one (lags 1–2: deaths of the forecast year are
+  not known, and UCDP 25.1 ends in 2024);
+* :func:`robustness_checks` — one row per check, each a refit;
+* :func:`case_predictions` and :func:`rank_among_origins` — a dyad-year
+  predicted from a fit that leaves it out, and how unusual it is among the
+  destination's origins;
+* :func:`forecast_accuracy` — rolling-origin forecasts against naive baselines;
+* :func:`coefficient_figure`, :func:`case_figure` — the figures;
+* :func:`limitations` — the report's closing section, computed from the data.
+
+Examples
+--------
+>>> MAIN.regressors
+['log_deaths_lag0', 'log_deaths_lag1', 'log_deaths_lag2', 'log_deaths_lead1']
+>>> FORECAST.regressors
+['log_deaths_lag1', 'log_deaths_lag2']
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from refugeestudy import paths
+from refugeestudy.datasets import MissingSource
+from refugeestudy.dyad_panel import PANEL_FILE, SOURCES
+from refugeestudy.outcomes import RULES
+from refugeestudy.ppml import (PanelFit, Specification, estimation_frame, fit_ols_log1p, fit_ppml,
+                               predict_left_out, rolling_origin_forecasts)
+
+__all__ = ["MAIN", "FORECAST", "REFERENCE_DESTINATIONS", "SOURCE_CAPTION", "load_dyad_panel",
+           "outcome_rules_table", "estimates_table", "robustness_checks", "negative_binomial_check",
+           "case_predictions", "rank_among_origins", "forecast_accuracy", "coefficient_figure",
+           "case_figure", "limitations", "term_label", "dummy_design", "country_name"]
+
+MAIN = Specification()
+FORECAST = Specification(lags=(1, 2), leads=(), label="forecast")
+#: Destinations of the subset where dummy fixed effects are feasible (reference test, NB check).
+REFERENCE_DESTINATIONS = ("RUS", "DEU", "FRA", "SWE", "AUT", "BEL")
+SOURCE_CAPTION = ("Source: UNHCR Refugee Data Finder (asylum applications, population; release 2025.12.1, "
+                  "2025 provisional); UCDP Country-Year Dataset on Organized Violence 25.1.")
+
+_TERMS = {"log_deaths_lead1": "deaths next year (placebo lead)", "log_deaths_lag0": "deaths the same year",
+          "log_deaths_lag1": "deaths 1 year before", "log_deaths_lag2": "deaths 2 years before"}
+
+
+def term_label(term: str) -> str:
+    """Reader-facing name of a regressor.
+
+    Examples
+    --------
+    >>> term_label("log_deaths_lag1")
+    'deaths 1 year before'
+    """
+    return _TERMS.get(term, term.replace("_", " "))
+
+
+def country_name(iso3: str) -> str:
+    """A country's name for readers, from the crosswalk (UCDP's names, parenthesis dropped).
+
+    Examples
+    --------
+    >>> country_name("RUS"), country_name("SYR"), country_name("PSE")
+    ('Russia', 'Syria', 'PSE')
+    """
+    from refugeestudy.clean.gleditsch_ward import crosswalk
+
+    table = crosswalk()
+    names = table.loc[table["iso3"] == iso3, "gw_name"]
+    return names.iloc[-1].split(" (")[0] if len(names) else iso3
+
+
+def load_dyad_panel(processed_dir: str | Path | None = None) -> pd.DataFrame:
+    """The dyad-year panel built by ``refugeestudy build``.
+
+    Raises
+    ------
+    MissingSource
+        Naming the sources to fetch when the panel has not been built.
+    """
+    folder = Path(processed_dir) if processed_dir is not None else paths.processed_dir()
+    path = folder / PANEL_FILE
+    if not path.is_file():
+        needed = " ".join(SOURCES[role] for role in ("applications", "population", "conflict"))
+        raise MissingSource(f"data/processed/{PANEL_FILE} is not built; to add it: refugeestudy fetch "
+                            f"{needed} && refugeestudy build (or fetch with --mirror DIR, which also "
+                            f"provides the optional {SOURCES['eurostat']})")
+    return pd.read_parquet(path)
+
+
+def outcome_rules_table() -> pd.DataFrame:
+    """The outcome rules as a reader-facing table (no data needed)."""
+    rows = []
+    for rule in RULES.values():
+        keeps = "; ".join(f"{k} in {', '.join(map(str, v))}" for k, v in rule.keep.items()) or "every row"
+        drops = "; ".join(f"{k} not in {', '.join(map(str, v))}" for k, v in rule.drop.items()) or "none"
+        rows.append({"Outcome": rule.label, "Source": "UNHCR" if rule.source == "unhcr" else "Eurostat",
+                     "Rows kept": keeps, "Rows left out": drops})
+    return pd.DataFrame(rows)
+
+
+def estimates_table(fit: PanelFit) -> pd.DataFrame:
+    """Coefficients, then the sum of lags, with 95% intervals, in reader-facing terms."""
+    table = fit.table()
+    table["term"] = table["term"].map(term_label)
+    total = {"term": "sum of the lags (long-run elasticity)", **fit.lag_sum()}
+    table = pd.concat([table, pd.DataFrame([total])], ignore_index=True)
+    return table.rename(columns={"term": "Regressor: log(1 + deaths at origin)", "estimate": "Estimate",
+                                 "std_error": "Std. error (origin clusters)", "ci_low": "95% CI low",
+                                 "ci_high": "95% CI high"})
+
+
+def _summary(check: str, fit: PanelFit) -> dict:
+    lag_sum = fit.lag_sum()
+    lead = fit.lead_test()
+    lead_term = [t for t in fit.coefficients.index if "lead" in t]
+    return {"Check": check, "Estimator": fit.estimator, "Sum of lags": lag_sum["estimate"],
+            "95% CI low": lag_sum["ci_low"], "95% CI high": lag_sum["ci_high"],
+            "Lead": float(fit.coefficients[lead_term[0]]) if lead_term else np.nan,
+            "Lead p-value": lead["p_value"] if lead else np.nan,
+            "Observations": fit.n_obs, "Dyads": fit.n_dyads, "Clusters": fit.n_clusters}
+
+
+def robustness_checks(panel: pd.DataFrame, main_fit: PanelFit | None = None) -> pd.DataFrame:
+    """Refit the main specification with one change at a time; one row per check.
+
+    The sum of the lag coefficients (with its 95% interval), the lead, the
+    sample sizes. Checks that need a source the panel lacks (Eurostat) are
+    left out; checks that are impossible with the data (deaths per capita: no
+    population series) are said in :func:`limitations`.
+    """
+    main_fit = main_fit or fit_ppml(panel, MAIN)
+    checks: list[tuple[str, PanelFit]] = [("Main: PPML, dyad and destination-year effects", main_fit)]
+    variants = [
+        ("Two-way clusters (origin and destination)", MAIN.but(cluster="origin+destination")),
+        ("Deaths: UCDP low estimate", MAIN.but(bound="low")),
+        ("Deaths: UCDP high estimate", MAIN.but(bound="high")),
+        ("Deaths: state-based violence only", MAIN.but(deaths="state_based")),
+        ("Excluding Syria as origin", MAIN.but(exclude_origins=("SYR",))),
+        ("Unreported dyad-years as zero", MAIN.but(absent="zero")),
+        ("Outcome: all applications (every stage)", MAIN.but(outcome="all_applications")),
+        ("Lags 1-2, no lead, years to 2025", FORECAST),
+        ("Lags 1-2, no lead, excluding 2025 (provisional)", FORECAST.but(last_year=2024)),
+    ]
+    if "eurostat_first_time" in panel:
+        variants.append(("Outcome: Eurostat first-time applicants (EU+)", MAIN.but(outcome="eurostat_first_time")))
+    for label, spec in variants:
+        checks.append((label, fit_ppml(panel, spec.but(label=label))))
+    checks.append(("OLS on log(1 + applications), same effects", fit_ols_log1p(panel, MAIN)))
+    rows = [_summary(label, fit) for label, fit in checks]
+    return pd.DataFrame(rows)
+
+
+def _reference_subset(frame: pd.DataFrame, destinations=REFERENCE_DESTINATIONS) -> pd.DataFrame:
+    """Rows into ``destinations``, without fixed-effect groups of one observation (repeatedly)."""
+    subset = frame[frame["destination_iso3"].isin(destinations)]
+    while True:
+        keep = (subset.groupby("dyad")["year"].transform("size") > 1) & \
+               (subset.groupby("destination_year")["year"].transform("size") > 1)
+        if keep.all():
+            return subset.reset_index(drop=True)
+        subset = subset[keep]
+
+
+def dummy_design(frame: pd.DataFrame, regressors: list[str]) -> pd.DataFrame:
+    """Regressors, one dummy per dyad and one per destination-year except each destination's first.
+
+    Dyad dummies already span each destination's level, so one destination-year
+    per destination is dropped to keep the design of full rank.
+    """
+    first = frame.groupby("destination_iso3")["destination_year"].min().tolist()
+    years = pd.get_dummies(frame["destination_year"], dtype=float).drop(columns=first)
+    return pd.concat([frame[regressors], pd.get_dummies(frame["dyad"], dtype=float), years], axis=1)
+
+
+def negative_binomial_check(panel: pd.DataFrame, spec: Specification = MAIN) -> pd.DataFrame:
+    """PPML and a negative binomial (NB2) with dummy fixed effects on the reference subset.
+
+    A negative binomial with thousands of dummies is not feasible on the whole
+    panel, so both are fitted on the destinations of
+    :data:`REFERENCE_DESTINATIONS`. NB2's α is set by Cameron and Trivedi's
+    auxiliary regression of ((y − μ)² − y) / μ on μ (no constant) with the
+    PPML fit's μ, then the NB2 GLM is fitted with that α (statsmodels),
+    standard errors clustered by origin with the same G/(G−1) factor.
+    """
+    import statsmodels.api as sm
+    from scipy import stats
+
+    frame = _reference_subset(estimation_frame(panel, spec))
+    ppml = fit_ppml(panel, spec, frame=frame)
+    fitted = ppml.fitted()
+    y, mu = fitted["applications"].to_numpy(), fitted["predicted"].to_numpy()
+    alpha = float(np.sum(((y - mu) ** 2 - y) / mu * mu) / np.sum(mu * mu))
+    design = dummy_design(frame, spec.regressors)
+    groups = pd.factorize(frame["origin_iso3"])[0]
+    clusters = len(np.unique(groups))
+    poisson = sm.GLM(frame["applications"], design, family=sm.families.Poisson()).fit(
+        method="newton", tol=1e-10, maxiter=100)  # the start: Newton diverges from zeros
+    result = sm.GLM(frame["applications"], design, family=sm.families.NegativeBinomial(alpha=alpha)).fit(
+        start_params=poisson.params, method="newton", tol=1e-10, maxiter=100, cov_type="cluster",
+        cov_kwds={"groups": groups, "use_correction": False})
+    covariance = result.cov_params() * clusters / (clusters - 1)
+    names = spec.lag_terms
+    estimate = float(result.params[names].sum())
+    se = float(np.sqrt(covariance.loc[names, names].to_numpy().sum()))
+    t = float(stats.t.ppf(0.975, clusters - 1))
+    lead = [n for n in spec.regressors if "lead" in n]
+    lead_p = (float(2 * stats.t.sf(abs(result.params[lead[0]]) / np.sqrt(covariance.loc[lead[0], lead[0]]),
+                                   clusters - 1)) if lead else np.nan)
+    rows = [_summary("PPML on the subset (Russia and 5 EU states)", ppml),
+            {"Check": f"Negative binomial (NB2, alpha {alpha:.2f}) on the same subset",
+             "Estimator": "NB2 GLM, dummy effects", "Sum of lags": estimate,
+             "95% CI low": estimate - t * se, "95% CI high": estimate + t * se,
+             "Lead": float(result.params[lead[0]]) if lead else np.nan, "Lead p-value": lead_p,
+             "Observations": int(result.nobs), "Dyads": int(frame["dyad"].nunique()), "Clusters": clusters}]
+    return pd.DataFrame(rows)
+
+
+def case_predictions(panel: pd.DataFrame, origin: str, destination: str, years: list[int],
+                     spec: Specification = FORECAST) -> pd.DataFrame:
+    """Observed vs predicted (left out of the fit) with 95% prediction intervals, per year."""
+    rows = []
+    for year in years:
+        rows.append({"year": year, **predict_left_out(panel, spec, origin, destination, year)})
+    return pd.DataFrame(rows)
+
+
+def rank_among_origins(fit: PanelFit, destination: str, year: int, origin: str) -> dict:
+    """Where ``origin`` stands among the destination's origins that year, by observed / fitted.
+
+    Uses the in-sample fit of every origin (one fit, not one per origin): rank 1 is the
+    largest ratio of observed to fitted applications.
+    """
+    rows = fit.fitted()
+    rows = rows[(rows["destination_iso3"] == destination) & (rows["year"] == year)].copy()
+    rows["ratio"] = rows["applications"] / rows["predicted"]
+    rows = rows.sort_values("ratio", ascending=False).reset_index(drop=True)
+    match = rows.index[rows["origin_iso3"] == origin]
+    table = rows[["origin_iso3", "applications", "predicted", "ratio"]].copy()
+    table.insert(0, "Origin", table.pop("origin_iso3").map(country_name))
+    table.columns = ["Origin", "Observed applications", "Fitted applications", "Observed / fitted"]
+    return {"rank": int(match[0]) + 1 if len(match) else None, "origins": int(len(rows)), "table": table}
+
+
+def forecast_accuracy(panel: pd.DataFrame, years: list[int], spec: Specification = FORECAST) -> pd.DataFrame:
+    """Mean absolute error of one-year-ahead forecasts: model vs last value vs dyad mean, per year and all."""
+    forecasts = rolling_origin_forecasts(panel, spec, years)
+    errors = forecasts.assign(**{m: (forecasts[m] - forecasts["observed"]).abs()
+                                 for m in ("model", "last_value", "dyad_mean")})
+    by_year = errors.groupby("year").agg(dyads=("observed", "size"), model=("model", "mean"),
+                                         last_value=("last_value", "mean"), dyad_mean=("dyad_mean", "mean"))
+    total = pd.DataFrame({"dyads": [len(errors)], "model": [errors["model"].mean()],
+                          "last_value": [errors["last_value"].mean()],
+                          "dyad_mean": [errors["dyad_mean"].mean()]}, index=["all years"])
+    out = pd.concat([by_year.rename(index=str), total]).reset_index(names="Forecast year")
+    return out.rename(columns={"dyads": "Dyad-years", "model": "PPML (lags 1-2)",
+                               "last_value": "Last value", "dyad_mean": "Dyad mean"})
+
+
+def _caption(fig) -> None:
+    fig.text(0.0, -0.04, SOURCE_CAPTION, fontsize=7.5, ha="left", va="top", wrap=True)
+
+
+def coefficient_figure(fit: PanelFit):
+    """The lead and lag coefficients with 95% intervals."""
+    import matplotlib.pyplot as plt
+
+    table = fit.table().set_index("term")
+    order = [t for t in ("log_deaths_lead1", "log_deaths_lag0", "log_deaths_lag1", "log_deaths_lag2")
+             if t in table.index]
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    positions = np.arange(len(order))
+    estimate = table.loc[order, "estimate"].to_numpy()
+    ax.errorbar(positions, estimate, yerr=[estimate - table.loc[order, "ci_low"],
+                                            table.loc[order, "ci_high"] - estimate],
+                fmt="o", capsize=4, color="#0072B2")
+    ax.axhline(0, color="grey", linewidth=0.8)
+    ax.set_xticks(positions, [term_label(t) for t in order], fontsize=8)
+    ax.set_ylabel("change in log applications\nper unit of log(1 + deaths)")
+    ax.set_title("Applications and deaths at origin: lags and placebo lead")
+    ax.set_xlabel("coefficient with its 95% interval (standard errors clustered by origin)")
+    _caption(fig)
+    return fig
+
+
+def case_figure(panel: pd.DataFrame, predictions: pd.DataFrame, origin: str, destination: str,
+                outcome: str, first_year: int = 2011):
+    """The dyad's observed series with the left-out predictions and their 95% intervals."""
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import StrMethodFormatter
+
+    series = panel[(panel["origin_iso3"] == origin) & (panel["destination_iso3"] == destination)
+                   & (panel["year"] >= first_year)][["year", outcome]].dropna()
+    fig, ax = plt.subplots(figsize=(7, 4))
+    ax.plot(series["year"], series[outcome].astype(float), marker="o", color="#0072B2", label="observed")
+    ax.errorbar(predictions["year"], predictions["predicted"],
+                yerr=[predictions["predicted"] - predictions["pi_low"],
+                      predictions["pi_high"] - predictions["predicted"]],
+                fmt="s", color="#D55E00", capsize=4, label="predicted, left out of the fit (95% interval)")
+    ax.set_ylabel(f"{RULES[outcome].label}\nper year")
+    ax.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
+    ax.set_xlabel("year")
+    ax.legend(fontsize=8)
+    ax.set_title(f"{country_name(origin)} to {country_name(destination)}: observed vs predicted")
+    _caption(fig)
+    return fig
+
+
+def limitations(panel: pd.DataFrame, fit: PanelFit, outcome: str) -> list[str]:
+    """The report's limitations, each computed from the data and the fit."""
+    reported = panel[outcome].notna()
+    at_floor = int((panel.loc[reported, outcome] == 5).sum())
+    deaths = panel["deaths_total_best"].notna()
+    last_deaths_year = int(panel.loc[deaths, "year"].max())
+    covered = panel.groupby("origin_iso3")["deaths_total_best"].transform(lambda s: s.notna().any())
+    no_ucdp = panel.loc[~covered, "origin_iso3"].nunique()
+    uncovered_share = float(panel.loc[~covered, outcome].sum() / panel[outcome].sum())
+    return [
+        f"{(~reported).mean():.0%} of the panel's dyad-years have no {RULES[outcome].label} in the source; "
+        "they are left out of the main fit, not set to zero (UNHCR publishes nothing below 5, and "
+        f"{at_floor:,} reported values are exactly 5).",
+        f"UCDP's country-year deaths end in {last_deaths_year}; models with same-year deaths or a lead stop "
+        f"at {last_deaths_year} or {last_deaths_year - 1}, and the {last_deaths_year + 1} predictions use "
+        "deaths of the two previous years only.",
+        f"{no_ucdp} origins have no UCDP row and drop out (territories UCDP does not code separately, "
+        f"UNHCR's stateless and unknown categories); they hold {uncovered_share:.1%} of the reported "
+        "applications.",
+        f"Overdispersion: Pearson dispersion {fit.dispersion:,.0f} (1 under Poisson); PPML stays consistent, "
+        "but prediction intervals are wide and leave out the fixed effects' own estimation error.",
+        "The decision levels IN, EO (United States) and FA (first instance and appeal together) are kept "
+        "as first-instance claims from how the file uses them, not from a UNHCR code list; FA counts "
+        "some appeals.",
+        "No population series is in the data, so deaths per capita could not be used.",
+        "The 2025 figures are provisional (UNHCR release 2025.12.1) and will be revised.",
+        f"Standard errors rest on {fit.n_clusters} origin clusters; the lead is a placebo for "
+        "anticipation, not a test of causality.",
+    ]

@@ -1,0 +1,72 @@
+"""Report 05's library: missing panel, outcome table, response per 1,000 deaths and rank by hand."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from refugeestudy import panel_study as study
+from refugeestudy.datasets import MissingSource
+from refugeestudy.dyad_panel import read_dyad_panel_sources
+from refugeestudy.ppml import estimation_frame, fit_ppml
+
+SHARED = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
+
+
+def _need(path: Path) -> Path:
+    if not path.exists():
+        pytest.skip(f"real extract {path} is absent (../shared/data is not mounted)")
+    return path
+
+
+@pytest.fixture(scope="module")
+def panel():
+    return read_dyad_panel_sources(_need(SHARED / "unhcr_global" / "asylum_applications.csv"),
+                                   _need(SHARED / "unhcr_global" / "population.csv"),
+                                   _need(SHARED / "ucdp" / "organizedviolencecy_v25_1.csv"))
+
+
+@pytest.fixture(scope="module")
+def russia_fit(panel):
+    frame = estimation_frame(panel, study.FORECAST)
+    frame = study._reference_subset(frame, ("RUS",))
+    return fit_ppml(panel, study.FORECAST, frame=frame)
+
+
+def test_missing_panel_names_the_fetch(tmp_path):
+    with pytest.raises(MissingSource, match="refugeestudy fetch unhcr_global_asylum_applications "
+                                            "unhcr_global_population ucdp_country_year"):
+        study.load_dyad_panel(tmp_path)
+
+
+def test_outcome_rules_table_lists_codes():
+    table = study.outcome_rules_table()
+    assert len(table) == 3
+    assert "TA" in table.loc[0, "Rows kept"] and "A, R, RA, J" in table.loc[0, "Rows left out"]
+
+
+def test_response_per_1000_deaths_by_hand(russia_fit):
+    table = russia_fit.response_per_1000_deaths().set_index("term")
+    fitted = russia_fit.fitted()
+    beta = russia_fit.coefficients["log_deaths_lag1"]
+    d = fitted["deaths_lag1"].to_numpy()
+    active = d >= 25
+    change = fitted["predicted"].to_numpy() * (((1 + d + 1000) / (1 + d)) ** beta - 1)
+    origin_years = (fitted["origin_iso3"] + fitted["year"].astype(str))[active].nunique()
+    assert table.loc["log_deaths_lag1", "origin_years"] == origin_years
+    assert table.loc["log_deaths_lag1", "estimate"] == pytest.approx(change[active].sum() / origin_years, rel=1e-10)
+    assert table.loc["all lags together", "ci_low"] < table.loc["all lags together", "estimate"]
+
+
+def test_rank_among_origins_by_hand(russia_fit):
+    rank = study.rank_among_origins(russia_fit, "RUS", 2025, "SYR")
+    fitted = russia_fit.fitted()
+    rows = fitted[(fitted["year"] == 2025)]
+    ratio = (rows["applications"] / rows["predicted"]).to_numpy()
+    syria = ratio[(rows["origin_iso3"] == "SYR").to_numpy()][0]
+    assert rank["rank"] == int((ratio > syria).sum()) + 1
+    assert rank["origins"] == len(rows)
+    assert list(rank["table"].columns)[0] == "Origin" and rank["table"]["Origin"].iloc[0] != "SYR"
+    assert np.all(np.diff(rank["table"]["Observed / fitted"].to_numpy()) <= 0)
