@@ -75,7 +75,10 @@ def test_same_inputs_render_the_same_bytes(tmp_path, commit):
     assert first == second
 
 
-def test_index_lists_both_plans_with_headline_version_and_date(tmp_path, commit):
+def test_index_lists_both_plans_with_headline_version_and_date(tmp_path, commit, monkeypatch):
+    monkeypatch.setenv("REFUGEESTUDY_ROOT", str(tmp_path))  # the plans are read confined to it
+    (tmp_path / "data" / "raw" / "reports").mkdir(parents=True)
+    (tmp_path / "n.ipynb").write_text("{}")
     (tmp_path / "reports.yml").write_text(
         "plans:\n  embedded:\n    output: reports\n    reports:\n      01-a:\n        notebook: n.ipynb\n"
         "        summary: First question.\n  full:\n    output: reports/full\n    reports:\n"

@@ -45,7 +45,6 @@ Examples
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np

@@ -131,20 +131,23 @@ class ParameterSpec:
                 if str(item) not in allowed:
                     raise ParameterError(
                         f"parameter {name!r}: {item!r} is not one of {', '.join(allowed)}")
-        if "ISO3" in constraint and value is not None:
-            for item in value if isinstance(value, list) else [value]:
-                if not (isinstance(item, str) and re.fullmatch(r"[A-Z]{3}", item)):
-                    raise ParameterError(
-                        f"parameter {name!r}: expected an ISO3 country code such as 'LBN', "
-                        f"found {item!r}")
-        if "ISO 3166-2" in constraint and value is not None:
+        wants_country, wants_region = "ISO3" in constraint, "ISO 3166-2" in constraint
+        if (wants_country or wants_region) and value is not None:
             from refugeestudy.clean.places import DESTINATION_REGIONS
 
             for item in value if isinstance(value, list) else [value]:
-                if item not in DESTINATION_REGIONS:
+                is_country = isinstance(item, str) and re.fullmatch(r"[A-Z]{3}", item) is not None
+                is_region = item in DESTINATION_REGIONS
+                if (wants_country and is_country) or (wants_region and is_region):
+                    continue
+                if wants_country and not wants_region:
                     raise ParameterError(
-                        f"parameter {name!r}: unknown ISO 3166-2 region {item!r}; known: "
-                        f"{', '.join(sorted(DESTINATION_REGIONS))}")
+                        f"parameter {name!r}: expected an ISO3 country code such as 'LBN', "
+                        f"found {item!r}")
+                either = "an ISO3 country code or " if wants_country else ""
+                raise ParameterError(
+                    f"parameter {name!r}: expected {either}a known ISO 3166-2 region, found "
+                    f"{item!r}; known regions: {', '.join(sorted(DESTINATION_REGIONS))}")
         if re.search(r"\bdate\b", constraint) and value is not None:
             items = value if isinstance(value, list) else [value]
             for item in items:

@@ -11,6 +11,7 @@ from refugeestudy.clean.places import (
     check_destination_region,
     governorate_pcode,
     to_pcodes,
+from refugeestudy.clean.places import LOCALITIES, locality, split_place
 )
 from refugeestudy.errors import InputError
 
@@ -129,7 +130,6 @@ def test_destination_regions():
 
 
 # --------------------------------------------------------------------------- destination places
-from refugeestudy.clean.places import LOCALITIES, locality, split_place
 
 SPELLINGS = {  # as the sources print them (written out here) -> one gazetteer name
     "Talbireh": "Tal al-Bireh", "Tal al-Bireh": "Tal al-Bireh", "Talbira": "Tal al-Bireh",

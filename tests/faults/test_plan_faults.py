@@ -130,19 +130,21 @@ PARAMETER_CASES = [
     ("freq-unknown", E, V, {"freq": "W"}, "parameter 'freq': 'W' is not one of D, W-MON, MS, QS, YS"),
     ("admin1-unknown", E, V, {"admin1": ["SY04", "SY99"]}, "parameter 'admin1': 'SY99' is not one of"),
     ("admin1-a-string", E, V, {"admin1": "SY04"}, "parameter 'admin1': expected list, found str 'SY04'"),
-    ("none-default-dict", E, R, {"destination_admin1": {"region": "RU-PER"}}, "parameter 'destination_admin1': expected text, a number, true/false (or null), found dict"),
-    ("none-default-list", E, R, {"destination_admin1": ["RU-PER"]}, "parameter 'destination_admin1': expected text, a number, true/false (or null), found list"),
-    ("region-unknown", E, R, {"destination_admin1": "RU-XXX"}, "parameter 'destination_admin1': unknown ISO 3166-2 region 'RU-XXX'"),
-    ("region-a-name", E, R, {"destination_admin1": "Perm"}, "unknown ISO 3166-2 region 'Perm'"),
-    ("country-a-name", E, R, {"destination_country": "Lebanon"}, "parameter 'destination_country': expected an ISO3 country code such as 'LBN', found 'Lebanon'"),
-    ("country-lower-case", E, R, {"destination_country": "lbn"}, "expected an ISO3 country code such as 'LBN', found 'lbn'"),
+    ("text-given-a-dict", E, R, {"destination": {"region": "RU-PER"}}, "parameter 'destination': expected str, found dict"),
+    ("text-given-a-list", E, R, {"destination": ["RU-PER"]}, "parameter 'destination': expected str, found list"),
+    ("region-unknown", E, R, {"destination": "RU-XXX"}, "parameter 'destination': expected an ISO3 country code or a known ISO 3166-2 region, found 'RU-XXX'"),
+    ("region-a-name", E, R, {"destination": "Perm"}, "a known ISO 3166-2 region, found 'Perm'"),
+    ("country-a-name", E, R, {"destination": "Lebanon"}, "parameter 'destination': expected an ISO3 country code or a known ISO 3166-2 region, found 'Lebanon'"),
+    ("country-lower-case", E, R, {"destination": "lbn"}, "a known ISO 3166-2 region, found 'lbn'"),
+    ("compared-region-unknown", E, R, {"compare_destinations": ["LBN", "LB-XX"]}, "parameter 'compare_destinations': expected an ISO3 country code or a known ISO 3166-2 region, found 'LB-XX'"),
+    ("governorate-unknown", E, R, {"governorates": ["SY04", "SY15"]}, "parameter 'governorates': 'SY15' is not one of"),
     ("country-iso2", FULL, D, {"focus": "RU"}, "parameter 'focus': expected an ISO3 country code such as 'LBN', found 'RU'"),
     ("origin-a-number", FULL, D, {"origin": 760}, "parameter 'origin': expected str, found int 760"),
-    ("top-out-of-range", FULL, D, {"top": 0}, "parameter 'top': 0 is outside the range 1..30"),
+    ("top-out-of-range", FULL, D, {"top": 0}, "parameter 'top': 0 is outside the range 1..11"),
     ("top-a-bool", FULL, D, {"top": True}, "parameter 'top': expected int, found bool True"),
     ("year-out-of-range", FULL, D, {"first_year": 1900}, "parameter 'first_year': 1900 is outside the range 1951..2030"),
     ("lags-with-text", FULL, R, {"lags": [0, "one"]}, "parameter 'lags': expected a list of int, found str 'one'"),
-    ("population-types-a-string", E, R, {"population_types": "arrivals"}, "parameter 'population_types': expected list, found str 'arrivals'"),
+    ("population-types-a-string", E, R, {"compare_population_types": "arrivals"}, "parameter 'compare_population_types': expected list, found str 'arrivals'"),
 ]
 RAW_CASES = [
     ("invalid-yaml-bracket", "plans: {embedded: [\n", "not valid YAML (line"),
@@ -231,10 +233,10 @@ ACCEPTED = [
     ("report-named-digits-and-dashes", _rename(E, A, "05-a-b-c"), E, "05-a-b-c"),
     ("output-normalised-inside", _set(FULL, "output", "reports/./full/../full"), FULL, "02-violence-timeline"),
     ("start-equals-end", _param(E, V, "end", "2025-03-01"), E, "02-violence-timeline"),
-    ("none-default-given-null", _param(E, R, "destination_admin1", None), E, "03-arrivals-vs-violence"),
-    ("region-known", lambda d: (_param(E, R, "destination_admin1", "RU-PER")(d),
-                                _param(E, R, "destination_country", "RUS")(d)), E, "03-arrivals-vs-violence"),
-    ("int-for-float", _param(FULL, D, "top", 30), FULL, "04-destinations"),
+    ("no-timed-event", _param(E, R, "event_label", ""), E, "03-arrivals-vs-violence"),
+    ("region-known", lambda d: (_param(E, R, "destination", "RU-PER")(d),
+                                _param(E, R, "compare_destinations", ["RUS", "RU-PER"])(d)), E, "03-arrivals-vs-violence"),
+    ("top-at-its-bound", _param(FULL, D, "top", 11), FULL, "04-destinations"),
     ("no-parameters", _set(E, "parameters", None, V), E, "02-violence-timeline"),
 ]
 
@@ -258,7 +260,7 @@ def test_relative_plan_file_works(project, unchanged):
         again = load_plan(Path("notebooks") / ".." / "reports.yml", "full")
     assert specs[0].output == (project / "reports" / "01-data-audit").resolve()
     assert again[0].output_root == (project / "reports" / "full").resolve()
-    assert specs[1].inputs == ("data/processed/embedded/violence_events.parquet",)
+    assert specs[1].inputs == ("data/processed/embedded/report_figures.parquet",)
     assert again[0].inputs == ("data/processed/full/violence_events.parquet",)
 
 

@@ -31,8 +31,8 @@ Official endpoints (checked with public documentation and code, Nov 2026):
 Examples
 --------
 >>> registry = load_registry()
->>> expand_sources(["ucdp"], registry, mirror=True)
-['ucdp_ged']
+>>> "ucdp_ged" in expand_sources(["ucdp"], registry, mirror=True)
+True
 >>> LOCK_NAME, REGISTRY_NAME
 ('fetch.lock.json', 'fetch_registry.yml')
 """
