@@ -11,8 +11,8 @@ from refugeestudy.clean.places import (
     check_destination_region,
     governorate_pcode,
     to_pcodes,
-from refugeestudy.clean.places import LOCALITIES, locality, split_place
 )
+from refugeestudy.clean.places import LOCALITIES, locality, split_place
 from refugeestudy.errors import InputError
 
 # OCHA COD-AB admin-1 p-codes and English names (written out here, not imported).
