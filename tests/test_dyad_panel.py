@@ -2,29 +2,18 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from refugeestudy import panel as panel_module
-from refugeestudy.dyad_panel import PanelError, build_dyad_panel, death_column, read_dyad_panel_sources
+from refugeestudy.dyad_panel import PanelError, build_dyad_panel, death_column
 
-SHARED = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
-
-
-def _need(path: Path) -> Path:
-    if not path.exists():
-        pytest.skip(f"real extract {path} is absent (../shared/data is not mounted)")
-    return path
 
 
 @pytest.fixture(scope="module")
-def panel():
-    return read_dyad_panel_sources(_need(SHARED / "unhcr_global" / "asylum_applications.csv"),
-                                   _need(SHARED / "unhcr_global" / "population.csv"),
-                                   _need(SHARED / "ucdp" / "organizedviolencecy_v25_1.csv"),
-                                   _need(SHARED / "eurostat" / "migr_asyappctza_first_time_2011_2024.csv"))
+def panel(global_panel_with_eurostat):
+    return global_panel_with_eurostat
 
 
 def _row(panel, origin, destination, year):

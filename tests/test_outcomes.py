@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
@@ -10,18 +9,11 @@ from refugeestudy.outcomes import RULES, UnknownOutcome, outcome_counts
 from refugeestudy.sources.eurostat import read_eurostat_asylum
 from refugeestudy.sources.unhcr import read_unhcr_table
 
-SHARED = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
-
-
-def _need(path: Path) -> Path:
-    if not path.exists():
-        pytest.skip(f"real extract {path} is absent (../shared/data is not mounted)")
-    return path
 
 
 @pytest.fixture(scope="module")
-def applications():
-    return read_unhcr_table(_need(SHARED / "unhcr_global" / "asylum_applications.csv"), "asylum_applications")
+def applications(shared_extract):
+    return read_unhcr_table(shared_extract("unhcr_global/asylum_applications.csv"), "asylum_applications")
 
 
 def _series(counts, origin, destination):
@@ -59,8 +51,8 @@ def test_all_applications_adds_every_row(applications):
     assert _series(counts, "SYR", "RUS")[2025] == 3320
 
 
-def test_eurostat_first_time_drops_the_eu27_aggregate():
-    table = read_eurostat_asylum(_need(SHARED / "eurostat" / "migr_asyappctza_first_time_2011_2024.csv"))
+def test_eurostat_first_time_drops_the_eu27_aggregate(shared_extract):
+    table = read_eurostat_asylum(shared_extract("eurostat/migr_asyappctza_first_time_2011_2024.csv"))
     counts = outcome_counts(table, "eurostat_first_time")
     assert "EU27" not in set(counts["destination_iso3"])
     germany = table[(table["destination_iso3"] == "DEU") & (table["origin_iso3"] == "SYR") & (table["year"] == 2016)]

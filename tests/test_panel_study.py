@@ -2,30 +2,19 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from refugeestudy import panel_study as study
 from refugeestudy.datasets import MissingSource
-from refugeestudy.dyad_panel import read_dyad_panel_sources
 from refugeestudy.ppml import estimation_frame, fit_ppml
 
-SHARED = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
-
-
-def _need(path: Path) -> Path:
-    if not path.exists():
-        pytest.skip(f"real extract {path} is absent (../shared/data is not mounted)")
-    return path
 
 
 @pytest.fixture(scope="module")
-def panel():
-    return read_dyad_panel_sources(_need(SHARED / "unhcr_global" / "asylum_applications.csv"),
-                                   _need(SHARED / "unhcr_global" / "population.csv"),
-                                   _need(SHARED / "ucdp" / "organizedviolencecy_v25_1.csv"))
+def panel(global_panel):
+    return global_panel
 
 
 @pytest.fixture(scope="module")

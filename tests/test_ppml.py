@@ -10,31 +10,20 @@ multiplied by G/(G-1) by hand; refugeestudy's estimator uses pyfixest with
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
 
-from refugeestudy.dyad_panel import read_dyad_panel_sources
 from refugeestudy.ppml import ModelError, Specification, estimation_frame, fit_ppml, predict_left_out
 
-SHARED = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
 DESTINATIONS = ("RUS", "DEU", "FRA", "SWE", "AUT", "BEL")
 
 
-def _need(path: Path) -> Path:
-    if not path.exists():
-        pytest.skip(f"real extract {path} is absent (../shared/data is not mounted)")
-    return path
-
-
 @pytest.fixture(scope="module")
-def panel():
-    return read_dyad_panel_sources(_need(SHARED / "unhcr_global" / "asylum_applications.csv"),
-                                   _need(SHARED / "unhcr_global" / "population.csv"),
-                                   _need(SHARED / "ucdp" / "organizedviolencecy_v25_1.csv"))
+def panel(global_panel):
+    return global_panel
 
 
 @pytest.fixture(scope="module")
