@@ -139,9 +139,47 @@ def _destinations():
     return fig
 
 
+def _dyad_panel():
+    from refugeestudy.dyad_panel import read_dyad_panel_sources
+
+    files = [SHARED / "unhcr_global" / "asylum_applications.csv", SHARED / "unhcr_global" / "population.csv",
+             SHARED / "ucdp" / "organizedviolencecy_v25_1.csv"]
+    for path in files:
+        if not path.exists():
+            pytest.skip(f"real extract {path} is absent")
+    return read_dyad_panel_sources(*files)
+
+
+def _panel_sources(fig):
+    from refugeestudy.notebook import caption_words
+
+    plots.caption(fig, **caption_words(data_source("unhcr_global_asylum_applications"),
+                                       data_source("ucdp_country_year")))
+    return fig
+
+
+def _coefficients():
+    from refugeestudy import panel_study as study
+    from refugeestudy.ppml import estimation_frame, fit_ppml
+
+    panel = _dyad_panel()
+    frame = study._reference_subset(estimation_frame(panel, study.MAIN), ("RUS",))  # the fit of a minute, cut
+    return _panel_sources(study.coefficient_figure(fit_ppml(panel, study.MAIN, frame=frame)))
+
+
+def _case():
+    from refugeestudy import panel_study as study
+
+    panel = _dyad_panel()
+    case = study.case_predictions(panel, "SYR", "RUS", [2025])
+    return _panel_sources(study.case_figure(panel, case, "SYR", "RUS", "first_instance_persons"))
+
+
 FIGURES = {
     "01-data-audit/timeline": _timeline,
     "04-destinations/destinations": _destinations,
+    "05-origin-destination-panel/coefficients": _coefficients,
+    "05-origin-destination-panel/case_observed_vs_predicted": _case,
 }
 
 

@@ -13,7 +13,9 @@ tests reach it and the notebook only calls these functions:
   predicted from a fit that leaves it out, and how unusual it is among the
   destination's origins;
 * :func:`forecast_accuracy` — rolling-origin forecasts against naive baselines;
-* :func:`coefficient_figure`, :func:`case_figure` — the figures;
+* :func:`coefficient_figure`, :func:`case_figure` — the figures (the report's
+  :meth:`~refugeestudy.notebook.ReportNotebook.figure` adds the source caption);
+* :func:`interval_words` — how a 95% interval reads in the report's prose;
 * :func:`limitations` — the report's closing section, computed from the data.
 
 Examples
@@ -38,7 +40,7 @@ from refugeestudy.outcomes import RULES
 from refugeestudy.ppml import (PanelFit, Specification, estimation_frame, fit_ols_log1p, fit_ppml,
                                predict_left_out, rolling_origin_forecasts)
 
-__all__ = ["MAIN", "FORECAST", "REFERENCE_DESTINATIONS", "SOURCE_CAPTION", "load_dyad_panel",
+__all__ = ["MAIN", "FORECAST", "REFERENCE_DESTINATIONS", "load_dyad_panel", "interval_words",
            "outcome_rules_table", "estimates_table", "robustness_checks", "negative_binomial_check",
            "case_predictions", "rank_among_origins", "forecast_accuracy", "coefficient_figure",
            "case_figure", "limitations", "term_label", "dummy_design", "country_name"]
@@ -47,8 +49,6 @@ MAIN = Specification()
 FORECAST = Specification(lags=(1, 2), leads=(), label="forecast")
 #: Destinations of the subset where dummy fixed effects are feasible (reference test, NB check).
 REFERENCE_DESTINATIONS = ("RUS", "DEU", "FRA", "SWE", "AUT", "BEL")
-SOURCE_CAPTION = ("Source: UNHCR Refugee Data Finder (asylum applications, population; release 2025.12.1, "
-                  "2025 provisional); UCDP Country-Year Dataset on Organized Violence 25.1.")
 
 _TERMS = {"log_deaths_lead1": "deaths next year (placebo lead)", "log_deaths_lag0": "deaths the same year",
           "log_deaths_lag1": "deaths 1 year before", "log_deaths_lag2": "deaths 2 years before"}
@@ -267,8 +267,19 @@ def forecast_accuracy(panel: pd.DataFrame, years: list[int], spec: Specification
                                "last_value": "Last value", "dyad_mean": "Dyad mean"})
 
 
-def _caption(fig) -> None:
-    fig.text(0.0, -0.04, SOURCE_CAPTION, fontsize=7.5, ha="left", va="top", wrap=True)
+def interval_words(low: float, high: float) -> str:
+    """Where a 95% interval lies relative to zero, in words for the report's prose.
+
+    Examples
+    --------
+    >>> interval_words(0.02, 0.31), interval_words(-0.4, 0.1), interval_words(-0.5, -0.1)
+    ('above zero', 'includes zero', 'below zero')
+    """
+    if low > 0:
+        return "above zero"
+    if high < 0:
+        return "below zero"
+    return "includes zero"
 
 
 def coefficient_figure(fit: PanelFit):
@@ -276,20 +287,26 @@ def coefficient_figure(fit: PanelFit):
     import matplotlib.pyplot as plt
 
     table = fit.table().set_index("term")
-    order = [t for t in ("log_deaths_lead1", "log_deaths_lag0", "log_deaths_lag1", "log_deaths_lag2")
+    order = [t for t in ("log_deaths_lag2", "log_deaths_lag1", "log_deaths_lag0", "log_deaths_lead1")
              if t in table.index]
     fig, ax = plt.subplots(figsize=(8, 4.5))
+    drawn = set()
+    for position, term in enumerate(order):
+        row = table.loc[term]
+        kind = "placebo lead" if "lead" in term else "lags"
+        ax.errorbar([position], [row["estimate"]],
+                    yerr=[[row["estimate"] - row["ci_low"]], [row["ci_high"] - row["estimate"]]],
+                    fmt="s" if kind == "placebo lead" else "o", capsize=4,
+                    color="#D55E00" if kind == "placebo lead" else "#0072B2",
+                    label=None if kind in drawn else kind)
+        drawn.add(kind)
     positions = np.arange(len(order))
-    estimate = table.loc[order, "estimate"].to_numpy()
-    ax.errorbar(positions, estimate, yerr=[estimate - table.loc[order, "ci_low"],
-                                            table.loc[order, "ci_high"] - estimate],
-                fmt="o", capsize=4, color="#0072B2")
     ax.axhline(0, color="grey", linewidth=0.8)
     ax.set_xticks(positions, [term_label(t) for t in order], fontsize=8)
-    ax.set_ylabel("change in log applications\nper unit of log(1 + deaths)")
-    ax.set_title("Applications and deaths at origin: lags and placebo lead")
-    ax.set_xlabel("coefficient with its 95% interval (standard errors clustered by origin)")
-    _caption(fig)
+    ax.set_ylabel("coefficient (change in log applications\nper unit of log(1 + deaths))")
+    ax.set_title("Asylum applications and deaths at origin: lags and placebo lead")
+    ax.set_xlabel("deaths at origin (year relative to the applications); bars: 95% interval")
+    ax.legend(fontsize=8)
     return fig
 
 
@@ -312,7 +329,6 @@ def case_figure(panel: pd.DataFrame, predictions: pd.DataFrame, origin: str, des
     ax.set_xlabel("year")
     ax.legend(fontsize=8)
     ax.set_title(f"{country_name(origin)} to {country_name(destination)}: observed vs predicted")
-    _caption(fig)
     return fig
 
 
