@@ -259,7 +259,7 @@ def _date_axis(ax) -> None:
 def _finish(fig, title: str, caption: str | None = None) -> None:
     """Title above the panels (never over them), a tight layout, the caption if given."""
     fig.suptitle(_wrap(title), x=0.01, ha="left", fontsize=12, fontweight="bold")
-    fig.tight_layout(rect=(0, 0, 1, 1 - (0.45 + 0.2 * _wrap(title).count("\n")) / fig.get_figheight()))
+    fig.tight_layout(rect=(0, 0, 1, 1 - (0.3 + 0.2 * _wrap(title).count("\n")) / fig.get_figheight()))
     if caption:
         add_caption(fig, caption)
 
