@@ -2,7 +2,7 @@
 
 ``plots.save_figure`` runs ``plots.check_figure`` and refuses a figure with a problem, so a report
 with an unfit figure fails to run. This file tests the check itself and runs it on every figure the
-reports draw, built from the real data (the lead extends ``FIGURES`` to 02, 03 and 05).
+reports draw, built from the real data (the lead extends ``FIGURES`` to 05).
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from refugeestudy import destinations, load_reports, log_report, plots  # noqa: E402
+from refugeestudy import analysis, casefigures, destinations, load_reports, log_report, plots  # noqa: E402
+from refugeestudy.clean.places import GOVERNORATES  # noqa: E402
 from refugeestudy.notebook import data_source  # noqa: E402
 
 SHARED = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
@@ -115,7 +116,7 @@ def test_gaps_stay_gaps():
     plt.close(fig)
 
 
-# ---- every figure the reports draw (01 and 04 here; the lead adds 02, 03 and 05) -------------
+# ---- every figure the reports draw (01 to 04 here; the lead adds 05) -------------------------
 
 def _timeline():
     log = load_reports()
@@ -136,6 +137,99 @@ def _destinations():
     leaders = destinations.leading_destinations(table, 8, "RUS")
     fig = destinations.destinations_figure(table, leaders, "RUS", ["asylum_applications"], [2025])
     plots.caption(fig, "UNHCR Refugee Data Finder", version="2025.12.1", licence="CC BY 4.0")
+    return fig
+
+
+COAST = ["SY04", "SY05", "SY06", "SY10"]  # the embedded plan's governorates (reports.yml)
+WEEKS = dict(freq="W-MON", start="2025-03-01", end="2025-04-30")
+
+
+def _log_caption(fig):
+    plots.caption(fig, **data_source("reports").caption_words(), note="Lines: each producer's running toll")
+    return fig
+
+
+def _tolls():
+    figures = load_reports().figures
+    return [analysis.reported_series(figures, kind="deaths", scope=analysis.deaths_scope(code, "civilians"),
+                                     since="2025-03-01", **WEEKS) for code in [None, *COAST]]
+
+
+def _places():
+    figures = load_reports().figures
+    wanted = [("LBN", "arrivals")] + [(c, k) for c in ("LBN", "LB-AK", "RU-PER") for k in ("arrivals", "fled")]
+    series = [analysis.reported_series(figures, kind="displacement",
+                                       scope=analysis.destination_scope(code, kind, figures), **WEEKS)
+              for code, kind in dict.fromkeys(wanted)]
+    return [item for item in series if len(item.curves)]
+
+
+def _death_curves():
+    drawn = [item for item in _tolls() if len(item.curves)]
+    return _log_caption(casefigures.curves_figure(
+        drawn, ylabel="deaths (cumulative)",
+        title="Reported deaths (civilians) since 1 March 2025: each producer and the reconciled curve"))
+
+
+def _deaths_per_period():
+    drawn = [item for item in _tolls() if len(item.curves)]
+    return _log_caption(casefigures.increments_figure(
+        drawn, ylabel="deaths per week", xlabel="week starting Monday",
+        title="Change of the reconciled toll per week; hatched: no report"))
+
+
+def _destination_curves():
+    return _log_caption(casefigures.curves_figure(
+        _places(), ylabel="people (cumulative)",
+        title="Reported people by destination: each producer and the reconciled curve"))
+
+
+def _per_period():
+    return _log_caption(casefigures.increments_figure(
+        [_tolls()[0], _places()[0]], ylabel=["deaths per week", "people per week"], xlabel="week starting Monday",
+        title="Change of the reconciled curves per week; hatched: no report"))
+
+
+def _ged():
+    from refugeestudy import read_ged
+
+    path = SHARED / "ucdp" / "ged191_syria_2016_2019.csv"
+    if not path.exists():
+        pytest.skip(f"real extract {path} is absent")
+    return read_ged(path)
+
+
+def _deaths_by_governorate():
+    events = _ged()
+    codes = ["SY01", "SY02", "SY03", "SY04", "SY05", "SY06", "SY07", "SY09", "SY11", "SY12"]  # the full plan's
+    by_place = {GOVERNORATES[code]: analysis.event_deaths_series(events, admin1=[code], freq="MS",
+                                                                 start="2016-01-01", end="2019-11-30")
+                for code in codes}
+    fig = casefigures.event_deaths_figure(by_place, ylabel="deaths per month", xlabel="month",
+                                          title="Deaths recorded per month by governorate, 2016 to 2019")
+    plots.caption(fig, **data_source("ucdp_ged").caption_words())
+    return fig
+
+
+def _yearly():
+    from refugeestudy import read_unhcr
+
+    events = _ged()
+    path = SHARED / "unhcr" / "asylum_applications.csv"
+    if not path.exists():
+        pytest.skip(f"real extract {path} is absent")
+    deaths = analysis.event_deaths_series(events, admin1=sorted(GOVERNORATES), freq="YS", start="2016-01-01",
+                                          end="2019-12-31")
+    applications = analysis.registry_series(read_unhcr(path, "asylum_applications"), destination_country="DEU",
+                                            population_types=["asylum_applications"], freq="YS",
+                                            start="2016-01-01", end="2019-12-31")
+    yearly = analysis.align(deaths["best"], applications["best"])
+    partial = analysis.partial_periods(yearly.index, "YS", events["date_start"].max())
+    fig = casefigures.yearly_figure(yearly, columns={"deaths": "deaths recorded per year",
+                                                     "arrivals": "asylum applications per year"},
+                                    partial={"deaths": partial},
+                                    title="Deaths recorded in Syria and asylum applications by Syrians in Germany, by year")
+    plots.caption(fig, "UCDP GED (version 19.1); UNHCR Refugee Data Finder", licence="CC BY 4.0")
     return fig
 
 
@@ -177,6 +271,13 @@ def _case():
 
 FIGURES = {
     "01-data-audit/timeline": _timeline,
+    "02-violence-timeline/death_curves": _death_curves,
+    "02-violence-timeline/deaths_per_period": _deaths_per_period,
+    "02-violence-timeline/deaths_by_governorate": _deaths_by_governorate,
+    "03-arrivals-vs-violence/destination_curves": _destination_curves,
+    "03-arrivals-vs-violence/death_curves": _death_curves,
+    "03-arrivals-vs-violence/per_period": _per_period,
+    "03-arrivals-vs-violence/yearly": _yearly,
     "04-destinations/destinations": _destinations,
     "05-origin-destination-panel/coefficients": _coefficients,
     "05-origin-destination-panel/case_observed_vs_predicted": _case,

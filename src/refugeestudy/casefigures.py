@@ -4,10 +4,14 @@
   reconciled curve with its disagreement band;
 * :func:`increments_figure` — per scope, the reconciled increment per period;
   a period without a report is a shaded gap, never a bar of 0;
+* :func:`event_deaths_figure` — deaths per period from event data, one panel per
+  governorate, the best estimate with its low to high band;
 * :func:`yearly_figure` — two yearly registry or event series side by side,
   a partial year hatched.
 
-Every figure has axis labels with units and a source caption (:func:`add_caption`).
+Every figure has axis labels with units. The source caption is added by
+:meth:`refugeestudy.notebook.ReportNotebook.figure` (or pass ``caption``:
+:func:`add_caption`).
 
 Examples
 --------
@@ -19,8 +23,7 @@ Examples
 >>> perm = reported_series(log.figures, kind="displacement",
 ...     scope=destination_scope("RU-PER", "arrivals", log.figures), freq="W-MON",
 ...     start="2025-02-10", end="2025-04-13")
->>> fig = curves_figure([perm], ylabel="people arrived (cumulative)", title="Perm",
-...                     caption="Source: curated report log. Licence: CC BY 4.0.")
+>>> fig = curves_figure([perm], ylabel="people arrived (cumulative)", title="Perm")
 >>> len(fig.axes), fig.axes[0].get_ylabel()
 (1, 'people arrived (cumulative)')
 >>> plt.close(fig)
@@ -39,7 +42,8 @@ import pandas as pd
 from refugeestudy import plots
 from refugeestudy.analysis import ReportedSeries, scope_name
 
-__all__ = ["CAPTION_GID", "add_caption", "styled", "curves_figure", "increments_figure", "yearly_figure"]
+__all__ = ["CAPTION_GID", "add_caption", "curves_figure", "increments_figure", "event_deaths_figure",
+           "yearly_figure"]
 
 #: ``gid`` of the caption text (the shared figure check looks for it).
 CAPTION_GID = "refugeestudy-source-caption"
@@ -74,15 +78,16 @@ def _grid(n: int, width: float = 12.0, height: float = 3.2, cols: int = 1):
     return fig, list(axes.flat[:n])
 
 
-def curves_figure(series: Sequence[ReportedSeries], *, ylabel: str, title: str, caption: str,
-                  xlabel: str = "date the figure is as of"):
+def curves_figure(series: Sequence[ReportedSeries], *, ylabel: str, title: str,
+                  caption: str | None = None, xlabel: str = "date the figure is as of"):
     """Each reporter's cumulative step curve and the reconciled curve, one panel per scope.
 
     Reporters' figures are markers joined by steps (a level holds until that
     reporter's next figure); the reconciled curve is the dark step line, its
     disagreement band (low to high) shaded where both bounds are known (the band
     is evaluated at the dates of figures). With more producers than distinct
-    colours, those with the smallest counts are grey crosses.
+    colours, those with the smallest counts are grey crosses. ``caption``, if
+    given, is put under the figure (:func:`add_caption`).
     """
     plots.use_house_style()
     fig, axes = _grid(len(series))
@@ -115,16 +120,16 @@ def curves_figure(series: Sequence[ReportedSeries], *, ylabel: str, title: str, 
         ax.set_xlim(*span)
         _date_axis(ax)
         ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    _finish(fig, title)
-    add_caption(fig, caption)
+    _finish(fig, title, caption)
     return fig
 
 
 def increments_figure(series: Sequence[ReportedSeries], *, ylabel: str | Sequence[str], title: str,
-                      caption: str, xlabel: str = "week starting"):
+                      caption: str | None = None, xlabel: str = "week starting"):
     """The reconciled increment per period, one panel per scope; no report = shaded gap.
 
-    ``ylabel`` is one label for every panel or one per panel.
+    ``ylabel`` is one label for every panel or one per panel; ``caption`` as in
+    :func:`curves_figure`.
 
     Examples
     --------
@@ -135,7 +140,7 @@ def increments_figure(series: Sequence[ReportedSeries], *, ylabel: str | Sequenc
     >>> log = load_reports()
     >>> lebanon = reported_series(log.figures, kind="displacement",
     ...     scope=destination_scope("LBN", "arrivals"), freq="W-MON", start="2025-03-01", end="2025-04-30")
-    >>> fig = increments_figure([lebanon], ylabel="people", title="t", caption="Source: x. Licence: y.")
+    >>> fig = increments_figure([lebanon], ylabel="people", title="t")
     >>> bars = fig.axes[0].containers[0]
     >>> len(bars) == lebanon.reported_periods
     True
@@ -160,13 +165,53 @@ def increments_figure(series: Sequence[ReportedSeries], *, ylabel: str | Sequenc
         ax.set_xlabel(xlabel)
         _date_axis(ax)
         ax.legend(fontsize=7, loc="upper right")
-    _finish(fig, title)
-    add_caption(fig, caption)
+    _finish(fig, title, caption)
+    return fig
+
+
+def event_deaths_figure(by_place: dict[str, pd.DataFrame], *, ylabel: str, xlabel: str, title: str,
+                        caption: str | None = None):
+    """Deaths per period from event data, one panel per place (own scale), best with its band.
+
+    ``by_place`` maps a place name to :func:`refugeestudy.analysis.event_deaths_series`
+    output (``best, low, high`` by ``period``); a period without an event is 0
+    recorded deaths there, so the line is drawn through it.
+
+    Examples
+    --------
+    Synthetic numbers:
+
+    >>> months = pd.date_range("2018-01-01", periods=3, freq="MS", name="period")
+    >>> series = pd.DataFrame({"best": [4, 0, 9], "low": [3, 0, 9], "high": [6, 0, 12]}, index=months)
+    >>> fig = event_deaths_figure({"Homs": series, "Hama": series}, ylabel="deaths per month",
+    ...                           xlabel="month", title="t")
+    >>> [ax.get_title("left") for ax in fig.axes if ax.get_visible()]
+    ['Homs', 'Hama']
+    >>> fig.axes[0].lines[0].get_ydata().tolist()
+    [4, 0, 9]
+    >>> plt.close(fig)
+    """
+    plots.use_house_style()
+    fig, axes = _grid(len(by_place), cols=min(2, len(by_place)), height=2.4)
+    for index, (ax, (place, series)) in enumerate(zip(axes, by_place.items())):
+        ax.fill_between(series.index, series["low"], series["high"], step="post", alpha=0.35,
+                        color="#999999", linewidth=0, label="low to high estimate")
+        ax.step(series.index, series["best"], where="post", color=plots.colour_for(0),
+                label="best estimate")
+        ax.set_title(place, fontsize=10)
+        ax.set_ylabel(ylabel)
+        ax.set_xlabel(xlabel)
+        ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+        ax.xaxis.set_major_locator(mdates.YearLocator())
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+        if index == 0:
+            ax.legend(fontsize=7, loc="upper right")
+    _finish(fig, title, caption)
     return fig
 
 
 def yearly_figure(frame: pd.DataFrame, *, columns: dict[str, str], partial: dict[str, Sequence],
-                  title: str, caption: str):
+                  title: str, caption: str | None = None):
     """Yearly series side by side (``columns``: column -> y-axis label); partial years hatched.
 
     ``partial`` maps a column to the periods that are not complete years.
@@ -178,7 +223,7 @@ def yearly_figure(frame: pd.DataFrame, *, columns: dict[str, str], partial: dict
     >>> years = pd.to_datetime(["2018-01-01", "2019-01-01"])
     >>> frame = pd.DataFrame({"deaths": [10.0, 4.0]}, index=years)
     >>> fig = yearly_figure(frame, columns={"deaths": "deaths per year"},
-    ...                     partial={"deaths": [years[1]]}, title="t", caption="Source: x. Licence: y.")
+    ...                     partial={"deaths": [years[1]]}, title="t")
     >>> [text.get_text() for text in fig.axes[0].get_legend().get_texts()]
     ['complete year', 'partial year (not comparable)']
     >>> plt.close(fig)
@@ -200,8 +245,7 @@ def yearly_figure(frame: pd.DataFrame, *, columns: dict[str, str], partial: dict
         ax.set_ylabel(label)
         ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:,.0f}"))
         ax.legend(fontsize=7, loc="upper right")
-    _finish(fig, title)
-    add_caption(fig, caption)
+    _finish(fig, title, caption)
     return fig
 
 
@@ -212,28 +256,14 @@ def _date_axis(ax) -> None:
     ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:,.0f}"))
 
 
-def _finish(fig, title: str) -> None:
-    """Title above the panels (never over them), then a tight layout."""
+def _finish(fig, title: str, caption: str | None = None) -> None:
+    """Title above the panels (never over them), a tight layout, the caption if given."""
     fig.suptitle(_wrap(title), x=0.01, ha="left", fontsize=12, fontweight="bold")
-    fig.tight_layout(rect=(0, 0, 1, 1 - 0.45 / fig.get_figheight()))
+    fig.tight_layout(rect=(0, 0, 1, 1 - (0.3 + 0.2 * _wrap(title).count("\n")) / fig.get_figheight()))
+    if caption:
+        add_caption(fig, caption)
 
 
 def _wrap(text: str, width: int = 90) -> str:
     """Wrap a figure title so it fits its figure."""
     return "\n".join(textwrap.wrap(text, width)) or text
-
-
-def styled(frame: pd.DataFrame, decimals: int = 0, *, formats: dict | None = None):
-    """A table for reading: no index, thousands separators, ``decimals`` places, blanks for missing.
-
-    Examples
-    --------
-    >>> html = styled(pd.DataFrame({"People": [21637.0, None]})).to_html()
-    >>> "21,637" in html and "nan" not in html
-    True
-    """
-    numeric = frame.select_dtypes("number").columns
-    rules = {c: "{:,.0f}" if pd.api.types.is_integer_dtype(frame[c]) else f"{{:,.{decimals}f}}"
-             for c in numeric}
-    rules.update(formats or {})
-    return frame.style.hide(axis="index").format(rules, na_rep="–")
