@@ -141,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
         for problem in warnings:
             print(f"     warn: {problem}")
         failed += bool(failures)
-    print(f"{len(pages) - failed} passed, {failed} failed")
+    print(f"screenshots: {len(pages)} pages checked, {failed} with a reader-facing defect")
     return 1 if failed else 0
 
 
