@@ -52,7 +52,8 @@ ax.set_ylabel("y (synthetic units)")
 save_figure(fig, "line", source="synthetic test data", licence="none")
 write_results({"label": label, "scale": scale, "figures": len(log.figures),
                "deaths_best": int(log.violence["deaths_best"].sum()), "acled_key_seen": key_seen,
-               "plan": os.environ.get("REFUGEESTUDY_PLAN")})
+               "plan": os.environ.get("REFUGEESTUDY_PLAN"),
+               "hash_seed": os.environ.get("PYTHONHASHSEED")})
 '''
 
 FAILING = '''\
@@ -177,6 +178,7 @@ def test_results_json_values_and_provenance(env):
     assert results["deaths_best"] == 100 + 150 - 10 + 35  # increments of log_ok's tolls
     assert results["acled_key_seen"] is True  # the kernel did see the secret
     assert results["plan"] == "embedded"  # the kernel reads data/processed/embedded
+    assert results["hash_seed"] == "0"  # set iteration orders fixed: byte-identical estimates
     assert results["summary"] == "Reads figures."
     prov = results["provenance"]
     assert prov["package_version"] == refugeestudy.__version__
