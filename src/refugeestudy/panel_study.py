@@ -98,12 +98,27 @@ def load_dyad_panel(processed_dir: str | Path | None = None) -> pd.DataFrame:
     return pd.read_parquet(path)
 
 
+def _left_out_words(column: str, values: tuple) -> str:
+    """Say which rows a rule leaves out.
+
+    Examples
+    --------
+    >>> _left_out_words("app_type", ("A", "R"))
+    'app_type in A, R'
+    >>> _left_out_words("is_aggregate", (True,))
+    'aggregate rows (e.g. EU27)'
+    """
+    if tuple(values) == (True,) and column.startswith("is_"):
+        return f"{column[3:]} rows (e.g. EU27)"
+    return f"{column} in {', '.join(map(str, values))}"
+
+
 def outcome_rules_table() -> pd.DataFrame:
     """The outcome rules as a reader-facing table (no data needed)."""
     rows = []
     for rule in RULES.values():
         keeps = "; ".join(f"{k} in {', '.join(map(str, v))}" for k, v in rule.keep.items()) or "every row"
-        drops = "; ".join(f"{k} not in {', '.join(map(str, v))}" for k, v in rule.drop.items()) or "none"
+        drops = "; ".join(_left_out_words(k, v) for k, v in rule.drop.items()) or "none"
         rows.append({"Outcome": rule.label, "Source": "UNHCR" if rule.source == "unhcr" else "Eurostat",
                      "Rows kept": keeps, "Rows left out": drops})
     return pd.DataFrame(rows)
