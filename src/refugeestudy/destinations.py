@@ -220,25 +220,32 @@ def counting_caveats(counts: pd.DataFrame, origin: str, focus: str, leaders: lis
     return notes
 
 
-def log_destinations(log_counts: pd.DataFrame) -> pd.DataFrame:
+def log_destinations(figures: pd.DataFrame) -> pd.DataFrame:
     """What the curated log reports by destination: figures and the largest stated.
 
-    The largest stated figure is not a total (figures overlap); it shows the
-    order of magnitude the reports give.
+    Read from the log's figures as stated (``load_reports().figures`` or the
+    built ``report_figures`` table), not from the displacement table, whose
+    running totals are turned into increments per producer: the largest
+    *increment* is no figure any source stated. The largest stated figure is
+    not a total either (figures overlap and cover different periods); it shows
+    the order of magnitude the reports give.
 
     Examples
     --------
     >>> from refugeestudy import load_reports
-    >>> table = log_destinations(load_reports().displacement)
+    >>> table = log_destinations(load_reports().figures)
     >>> list(table.columns)
     ['country', 'place', 'figures', 'largest figure stated (people)']
+    >>> int(table.set_index("place").loc["Perm Krai", "largest figure stated (people)"])
+    150
     """
-    frame = log_counts.assign(
-        country=log_counts["destination_country_iso3"].map(country_name),
-        place=log_counts["destination_admin1"].map(
+    stated = figures[figures["kind"] == "displacement"]
+    frame = stated.assign(
+        country=stated["destination_country_iso3"].map(country_name),
+        place=stated["destination_admin1"].map(
             lambda code: DESTINATION_REGIONS.get(code, code) if isinstance(code, str) else "whole country"))
     table = frame.groupby(["country", "place"], sort=True).agg(
-        figures=("record_id", "size"), largest=("count_best", "max")).reset_index()
+        figures=("figure_id", "size"), largest=("count", "max")).reset_index()
     return table.rename(columns={"largest": "largest figure stated (people)"})
 
 
@@ -327,7 +334,7 @@ def log_findings(table: pd.DataFrame) -> tuple[str, str, list[str]]:
     Examples
     --------
     >>> from refugeestudy import load_reports
-    >>> headline, _, _ = log_findings(log_destinations(load_reports().displacement))
+    >>> headline, _, _ = log_findings(log_destinations(load_reports().figures))
     >>> headline.startswith("The curated log reports")
     True
     """
