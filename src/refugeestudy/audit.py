@@ -75,16 +75,7 @@ def coverage_by_episode(figures: pd.DataFrame) -> pd.DataFrame:
     >>> bool((table.groupby("episode")["producers"].max() >= 2).all())
     True
     """
-    frame = figures.assign(episode=episode(figures))
-    table = frame.groupby(["episode", "kind"], sort=True).agg(
-        figures=("figure_id", "size"),
-        producers=("figure_by", "nunique"),
-        first_report=("report_date", "min"),
-        last_report=("report_date", "max"),
-    ).reset_index()
-    for column in ("first_report", "last_report"):
-        table[column] = table[column].dt.strftime("%Y-%m-%d")
-    return table
+    return _coverage(figures.assign(episode=episode(figures)), ["episode", "kind"], "producers")
 
 
 def downward_revisions(violence: pd.DataFrame, figures: pd.DataFrame) -> pd.DataFrame:
@@ -119,10 +110,14 @@ def downward_revisions(violence: pd.DataFrame, figures: pd.DataFrame) -> pd.Data
 
 def coverage_by_place(figures: pd.DataFrame) -> pd.DataFrame:
     """Figures per kind and place, with distinct reporters and the span of report dates."""
-    frame = figures.assign(place=place_label(figures))
-    table = frame.groupby(["kind", "place"], sort=True).agg(
+    return _coverage(figures.assign(place=place_label(figures)), ["kind", "place"], "reporters")
+
+
+def _coverage(frame: pd.DataFrame, keys: list[str], producers: str) -> pd.DataFrame:
+    """Figures per group of ``keys``: their count, distinct producers and span of report dates."""
+    table = frame.groupby(keys, sort=True).agg(
         figures=("figure_id", "size"),
-        reporters=("figure_by", "nunique"),
+        **{producers: ("figure_by", "nunique")},
         first_report=("report_date", "min"),
         last_report=("report_date", "max"),
     ).reset_index()

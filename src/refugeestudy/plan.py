@@ -156,15 +156,21 @@ def _project_path(plan_file: Path, root: Path, where: str, key: str, value: obje
     return path
 
 
+def _check_mapping(plan_file: Path, where: str, entry: object, expected: str, kind: str,
+                   keys: frozenset | set) -> None:
+    """Refuse an entry that is not a mapping, or that has keys a ``kind`` does not know."""
+    if not isinstance(entry, dict):
+        raise PlanError(f"{plan_file}: {where}: expected a mapping with {expected}, found "
+                        f"{entry!r}", hint=_HINT)
+    unknown = sorted(set(map(str, entry)) - keys)
+    if unknown:
+        raise PlanError(f"{plan_file}: {where}: unknown key(s) {', '.join(unknown)}; a {kind} "
+                        f"has {', '.join(sorted(keys))}", hint=_HINT)
+
+
 def _check_report(plan_file: Path, root: Path, plan: str, name: str, item: object) -> dict:
     where = f"plan {plan!r}, report {name!r}"
-    if not isinstance(item, dict):
-        raise PlanError(f"{plan_file}: {where}: expected a mapping with `notebook:`, found "
-                        f"{item!r}", hint=_HINT)
-    unknown = sorted(set(map(str, item)) - _REPORT_KEYS)
-    if unknown:
-        raise PlanError(f"{plan_file}: {where}: unknown key(s) {', '.join(unknown)}; a report "
-                        f"has {', '.join(sorted(_REPORT_KEYS))}", hint=_HINT)
+    _check_mapping(plan_file, where, item, "`notebook:`", "report", _REPORT_KEYS)
     if "notebook" not in item:
         raise PlanError(f"{plan_file}: {where}: no `notebook:`", hint=_HINT)
     notebook = _project_path(plan_file, root, where, "notebook", item["notebook"])
@@ -227,13 +233,7 @@ def read_plans(plan_file: str | Path) -> dict[str, Plan]:
     for plan_name, entry in document["plans"].items():
         _check_name(plan_file, "plan", plan_name)
         where = f"plan {plan_name!r}"
-        if not isinstance(entry, dict):
-            raise PlanError(f"{plan_file}: {where}: expected a mapping with `output:` and "
-                            f"`reports:`, found {entry!r}", hint=_HINT)
-        unknown = sorted(set(map(str, entry)) - _PLAN_KEYS)
-        if unknown:
-            raise PlanError(f"{plan_file}: {where}: unknown key(s) {', '.join(unknown)}; a plan "
-                            f"has {', '.join(sorted(_PLAN_KEYS))}", hint=_HINT)
+        _check_mapping(plan_file, where, entry, "`output:` and `reports:`", "plan", _PLAN_KEYS)
         if "output" not in entry:
             raise PlanError(f"{plan_file}: {where}: no `output:` folder", hint=_HINT)
         output = _project_path(plan_file, root, where, "output", entry["output"])
