@@ -129,10 +129,24 @@ def _dyad_year_panel(tables, fetched):
     return panel_from_fetched(tables, fetched)
 
 
+def _origin_year_controls(tables, fetched):
+    from refugeestudy.covariates import controls_from_fetched
+
+    return controls_from_fetched(tables, fetched)
+
+
+def _dyad_geography(tables, fetched):
+    from refugeestudy.covariates import geography_from_fetched
+
+    return geography_from_fetched(tables, fetched)
+
+
 #: Derived tables, in build order: append a :class:`TableBuilder` to add one.
 TABLE_BUILDERS: list[TableBuilder] = [
     TableBuilder("dyad_year_panel", _dyad_year_panel,
                  sort=("origin_iso3", "destination_iso3", "year")),
+    TableBuilder("origin_year_controls", _origin_year_controls, sort=("origin", "year")),
+    TableBuilder("dyad_geography", _dyad_geography, sort=("origin", "destination")),
 ]
 
 
