@@ -216,6 +216,8 @@ def test_build_writes_origin_year_controls_and_dyad_geography(root, tmp_path):
     summary = bd.build(console=_console())
     assert summary.rows["origin_year_controls"] == 2 * (2023 - 1990 + 1)
     assert summary.rows["dyad_geography"] == 1  # ANT has no single successor: its pair is left out
+    assert summary.dropped == {"dyad_geography": {
+        "CEPII pairs with a legacy code without a single successor (ANT)": 1}}
     folder = root / "data" / "processed" / "embedded"
     controls = load_origin_year_controls(folder).set_index(["origin", "year"])
     assert controls.loc[("AAA", 2023), "population"] == 1100

@@ -135,20 +135,20 @@ def test_israel_deaths_are_withheld_and_palestine_has_none():
     assert set(DEATHS_WITHHELD) == {"ISR"} and "Gaza" in ISRAEL_PALESTINE_RULE
     panel = build_dyad_panel(*_israel_inputs(), first_year=2023)
     israel, palestine = panel.iloc[0], panel.iloc[1]
-    assert israel["deaths_withheld"] and not palestine["deaths_withheld"]
-    deaths = [c for c in panel.columns if c.startswith("deaths_") and c != "deaths_withheld"]
+    assert israel["ucdp_deaths_withheld"] and not palestine["ucdp_deaths_withheld"]
+    deaths = [c for c in panel.columns if c.startswith("deaths_")]
     assert len(deaths) == 48 and panel[deaths].isna().all().all()  # missing, never 0
     assert israel["first_instance_persons"] == 10 and palestine["stock_lag1"] == 6  # outcome kept
     kept = build_dyad_panel(*_israel_inputs(), first_year=2023, withhold_deaths={})
-    assert kept.loc[0, "deaths_total_best"] == 27434 and not kept["deaths_withheld"].any()
+    assert kept.loc[0, "deaths_total_best"] == 27434 and not kept["ucdp_deaths_withheld"].any()
 
 
 def test_israel_palestine_on_the_real_panel(panel):
     from refugeestudy.dyad_panel import application_share
 
     israel = panel[panel["origin_iso3"] == "ISR"]
-    assert israel["deaths_withheld"].all() and israel["deaths_total_best"].isna().all()
-    assert not panel.loc[panel["origin_iso3"] != "ISR", "deaths_withheld"].any()
+    assert israel["ucdp_deaths_withheld"].all() and israel["deaths_total_best"].isna().all()
+    assert not panel.loc[panel["origin_iso3"] != "ISR", "ucdp_deaths_withheld"].any()
     assert panel.loc[panel["origin_iso3"] == "PSE", "deaths_total_best"].isna().all()
     assert _row(panel, "SYR", "DEU", 2016)["deaths_total_best"] == 53891  # others untouched
     # First-instance persons: ISR 12,358 and PSE 123,531 of 33,159,064 in the panel.

@@ -51,6 +51,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from refugeestudy.sources.cepii import LEGACY_CODES
 from refugeestudy.sources.idmc import displacements_by_cause
 from refugeestudy.sources.wdi import POPULATION_SOURCE, STUDY_INDICATORS
 
@@ -127,7 +128,9 @@ def origin_year_controls(indicators: pd.DataFrame, displacements: pd.DataFrame,
 def dyad_geography(geography: pd.DataFrame) -> pd.DataFrame:
     """Build ``dyad_geography`` from :func:`~refugeestudy.sources.cepii.read_cepii_geodist`'s table.
 
-    Pairs whose legacy code has no single successor (``ANT``) are left out.
+    Pairs whose legacy code has no single successor (``ANT``) are left out;
+    ``attrs["dropped"]`` counts them and the reader's rows without a code (the
+    build prints and records both).
 
     Examples
     --------
@@ -140,7 +143,13 @@ def dyad_geography(geography: pd.DataFrame) -> pd.DataFrame:
     known = geography["origin_iso3"].notna() & geography["destination_iso3"].notna()
     frame = geography.loc[known].rename(columns={"origin_iso3": "origin", "destination_iso3": "destination"})
     frame = frame[list(GEOGRAPHY_COLUMNS)].astype(GEOGRAPHY_COLUMNS)
-    return frame.sort_values(["origin", "destination"], kind="mergesort").reset_index(drop=True)
+    frame = frame.sort_values(["origin", "destination"], kind="mergesort").reset_index(drop=True)
+    without = ", ".join(sorted(code for code, successor in LEGACY_CODES.items() if successor is None))
+    blank = (geography.attrs.get("repairs") or {}).get("rows_without_code", 0)
+    frame.attrs = {"dropped": {f"CEPII pairs with a legacy code without a single successor ({without})":
+                               int((~known).sum()),
+                               "CEPII rows without a country code": int(blank)}}
+    return frame
 
 
 def share_without_geography(panel: pd.DataFrame, geography: pd.DataFrame,

@@ -32,7 +32,7 @@ file codes the deaths in Gaza and the West Bank under Israel (Gleditsch–Ward
 666), and has no row for Palestine. The deaths can therefore be attributed to
 neither nationality: for each origin in :data:`DEATHS_WITHHELD` (``ISR``)
 every deaths column (each type, bound, lag and lead) is set **missing**, not
-zero, and ``deaths_withheld`` is true; ``PSE`` has no UCDP row, so its deaths
+zero, and ``ucdp_deaths_withheld`` is true; ``PSE`` has no UCDP row, so its deaths
 are missing anyway. Both origins stay in the outcome columns (a forecast from
 last year's value uses them) and drop out of every design that uses deaths;
 :func:`application_share` gives the share of applications this affects.
@@ -83,7 +83,7 @@ DEATHS_WITHHELD: dict[str, str] = {
 ISRAEL_PALESTINE_RULE = (
     "UCDP's country-year file codes deaths in Gaza and the West Bank under Israel and has no row "
     "for Palestine, so neither Israeli (ISR) nor Palestinian (PSE) applicants are given deaths: "
-    "ISR's deaths are set missing (deaths_withheld) and PSE has none; both stay in the outcome "
+    "ISR's deaths are set missing (ucdp_deaths_withheld) and PSE has none; both stay in the outcome "
     "and drop out of every design that uses deaths.")
 
 
@@ -193,7 +193,7 @@ def build_dyad_panel(applications: pd.DataFrame, population: pd.DataFrame, confl
     withheld = panel["origin_iso3"].isin(list(withhold_deaths))
     for block in blocks:
         panel.loc[withheld, list(block.columns)] = pd.NA
-    panel["deaths_withheld"] = withheld.to_numpy()
+    panel["ucdp_deaths_withheld"] = withheld.to_numpy()
     for name in outcomes:
         panel[name] = panel[name].astype("Int64")
     return panel
