@@ -28,7 +28,10 @@ Rules, each reported with its count (no silent drops):
   event are all kept: reconciling them is analysis, not building.
 
 After the canonical tables, each :data:`TABLE_BUILDERS` entry may derive a
-table of its own from them and the fetched files (append one to add a table).
+table of its own from them and the fetched files (append one to add a table):
+``dyad_year_panel`` (:mod:`refugeestudy.dyad_panel`), ``origin_year_controls``
+and ``dyad_geography`` (:mod:`refugeestudy.covariates`); the rows a builder
+leaves out are recorded in the manifest and printed.
 
 Every output is written first to a temporary folder beside the plan's folder
 (``data/processed/.build-<plan>-<random>/``); only when all are written is it

@@ -35,7 +35,10 @@ every deaths column (each type, bound, lag and lead) is set **missing**, not
 zero, and ``ucdp_deaths_withheld`` is true; ``PSE`` has no UCDP row, so its deaths
 are missing anyway. Both origins stay in the outcome columns (a forecast from
 last year's value uses them) and drop out of every design that uses deaths;
-:func:`application_share` gives the share of applications this affects.
+:func:`application_share` gives the share of applications this affects (0.41 %
+of first-instance persons on the real files: ISR 12,358 and PSE 123,531 of
+33,159,064). Splitting the deaths would need GED's event coordinates for the
+whole world, which the project does not fetch.
 
 Rows: every dyad that any outcome reports at least once, in every year from
 ``first_year`` to ``last_year`` (so a reader sees which years are missing).
