@@ -228,6 +228,7 @@ def test_build_writes_origin_year_controls_and_dyad_geography(root, tmp_path):
     assert controls.loc[("BBB", 2022), "idmc_disaster_displacements"] == 42
     assert pd.isna(controls.loc[("BBB", 2022), "population"])
     assert set(controls["population_source"]) == {"UN WPP 2024 (mid-year population), gdidata 0.3.21"}
+    assert controls.attrs["population_source"] == "UN WPP 2024 (mid-year population), gdidata 0.3.21"
     geography = load_dyad_geography(folder)
     assert geography.values.tolist() == [["AAA", "COD", 1, 120.5, 100.0, 0, 1]]
     lookups = {item["source"] for item in json.loads((folder / bd.MANIFEST_NAME).read_text())["lookups"]}

@@ -16,7 +16,8 @@ fetched sources :data:`SOURCES` into ``data/processed/<plan>/``:
 ``political_stability``          WGI Political Stability and Absence of Violence/Terrorism estimate
 ``idmc_conflict_displacements``  IDMC new internal displacements, conflict and violence
 ``idmc_disaster_displacements``  IDMC new internal displacements, all disaster hazards summed
-``population_source``            the population series (:data:`POPULATION_SOURCE`)
+``population_source``            the population series (:data:`POPULATION_SOURCE`; also
+                                 ``attrs["population_source"]``, kept in the parquet's metadata)
 ===============================  ==================================================================
 
 Values are those of year ``year``, **not lagged** (a design lags them).
@@ -122,7 +123,9 @@ def origin_year_controls(indicators: pd.DataFrame, displacements: pd.DataFrame,
     frame = pd.concat([wide.reindex(grid), idmc.reindex(grid)], axis=1).reset_index()
     frame = frame.rename(columns={"country_iso3": "origin"})
     frame["population_source"] = POPULATION_SOURCE
-    return frame[list(CONTROL_COLUMNS)].astype(CONTROL_COLUMNS)
+    frame = frame[list(CONTROL_COLUMNS)].astype(CONTROL_COLUMNS)
+    frame.attrs = {"population_source": POPULATION_SOURCE}  # also in the parquet's metadata
+    return frame
 
 
 def dyad_geography(geography: pd.DataFrame) -> pd.DataFrame:
