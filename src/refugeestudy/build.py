@@ -349,7 +349,7 @@ def _gather(reports_dir: Path, cache: Path, lock_path: Path, registry, root: Pat
     from refugeestudy.fetch import cached_path, read_lock
 
     inputs: list[dict[str, Any]] = []
-    for name in ("figures.csv", "sources.csv"):
+    for name in ("figures.csv", "sources.csv", "producers.csv"):
         path = reports_dir / name
         inputs.append({"source": "reports", "path": path, "file": _reports_rel(path, root),
                        "sha256": sha256_file(path) if path.is_file() else "missing"})
