@@ -497,3 +497,91 @@ def test_missing_source_url_error_names_figures_file(tmp_path):
     assert "https://example.org/zzz" in str(info.value)
     assert info.value.problems[0].line == 4
     assert info.value.path.name == "figures.csv"
+
+
+# --------------------------------------------------------------------------- issue 16's rules
+LOG_BAD = Path(__file__).resolve().parents[1] / "data" / "log_bad"
+
+
+@pytest.mark.parametrize("folder, file, line, column, words", [
+    ("ip_url", "sources.csv", 4, "url", "'72.46.128.21' is an IP address"),
+    ("unknown_producer", "figures.csv", 5, "figure_by", "unknown producer 'Monitor B (as cited"),
+    ("no_inferred_flag", "figures.csv", 3, "report_date_inferred", "is empty"),
+])
+def test_bad_fixture_is_refused_with_file_row_and_column(folder, file, line, column, words):
+    from refugeestudy.sources.reports import validate_log
+
+    for check in (validate_log, lambda path: load_reports(path.parent)):
+        with pytest.raises(InputError) as info:
+            check(LOG_BAD / folder / "figures.csv")
+        assert info.value.path == LOG_BAD / folder / file
+        ((got_line, got_column, message),) = [(p.line, p.column, p.message) for p in info.value.problems]
+        assert (got_line, got_column) == (line, column)
+        assert words in message
+
+
+@pytest.mark.parametrize("cell, value, column, words", [
+    ("figure_by", "", "attribution", "name the producer"),
+    ("attribution", "the page names no source", "attribution", "must be empty"),
+    ("report_date_inferred", "yes", "report_date_inferred", "expected 'true' or 'false'"),
+    ("origin_admin1", "", "origin_admin1", "is empty"),
+    ("origin_admin1", "SY-NORTH", "origin_admin1", "SY or SY-COAST"),
+])
+def test_attribution_inferred_flag_and_origin_codes_are_checked(tmp_path, cell, value, column, words):
+    rows = list(csv.reader((LOG_OK / "figures.csv").open(encoding="utf-8", newline="")))
+    rows[2][rows[0].index(cell)] = value
+    with (tmp_path / "figures.csv").open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(rows)
+    with pytest.raises(InputError) as info:
+        check_log(tmp_path / "figures.csv")
+    assert [(p.line, p.column) for p in info.value.problems] == [(3, column)]
+    assert words in info.value.problems[0].message
+
+
+def test_unattributed_figure_is_no_producer_and_aliases_read_as_one_name(tmp_path):
+    for name in ("sources.csv", "producers.csv"):
+        shutil.copy(LOG_OK / name, tmp_path / name)
+    rows = list(csv.reader((LOG_OK / "figures.csv").open(encoding="utf-8", newline="")))
+    header = rows[0]
+    rows[1][header.index("figure_by")] = "MA"  # alias of Monitor A
+    rows[4][header.index("figure_by")], rows[4][header.index("attribution")] = "", "no source named"
+    with (tmp_path / "figures.csv").open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(rows)
+    figures = load_reports(tmp_path).figures.set_index("figure_id")
+    assert figures.loc["F001", "figure_by"] == "Monitor A"
+    assert figures.loc["F001", "figure_by_stated"] == "MA"
+    assert pd.isna(figures.loc["F004", "figure_by"])
+    assert figures.loc["F004", "attribution"] == "no source named"
+    assert figures["report_date_inferred"].tolist() == [False] * 5 + [True] + [False] * 2
+
+
+@pytest.mark.parametrize("column, value, words", [
+    ("url", "https://news-247.top/n/1861878", "copies other outlets' pages"),
+    ("url", "https://beirut24.org/2025/03/11/%d8%a5%d8%b1", "percent-encoded"),
+    ("title", "[descriptive title; page title not in stored text] Toll", "note in brackets"),
+])
+def test_sources_refuse_copies_encoded_urls_and_title_notes(tmp_path, column, value, words):
+    shutil.copy(LOG_OK / "figures.csv", tmp_path / "figures.csv")
+    shutil.copy(LOG_OK / "producers.csv", tmp_path / "producers.csv")
+    rows = list(csv.reader((LOG_OK / "sources.csv").open(encoding="utf-8", newline="")))
+    rows[5][rows[0].index(column)] = value
+    with (tmp_path / "sources.csv").open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(rows)
+    from refugeestudy.sources.reports import validate_log
+
+    with pytest.raises(InputError) as info:
+        validate_log(tmp_path / "figures.csv")
+    assert info.value.path.name == "sources.csv"
+    assert (info.value.problems[0].line, info.value.problems[0].column) == (6, column)
+    assert words in info.value.problems[0].message
+
+
+def test_real_log_meets_issue_16(raw, log):
+    sources = log.sources
+    assert sources["read_at_url"].notna().all()
+    assert not sources["title"].fillna("").str.contains(r"\[").any()
+    assert not sources["url"].str.contains(r"://[0-9.]+[:/]").any()
+    assert {r["report_date_inferred"] for r in raw} == {"true", "false"}
+    assert "" not in {r["origin_admin1"] for r in raw}
+    unnamed = [r for r in raw if not r["figure_by"]]
+    assert unnamed and all(r["attribution"] for r in unnamed)
