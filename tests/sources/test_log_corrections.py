@@ -177,10 +177,10 @@ def test_every_episode_has_two_independent_producers_of_tolls_and_counts(log):
     assert producers[("sweida_2025", "deaths")] == 3  # SOHR, SNHR, Amnesty
     assert producers[("sweida_2025", "displacement")] == 2  # UN OCHA, IOM
     assert min(producers.values()) >= 2
-    assert f["episode"].value_counts().to_dict() == {"coast_2025": 168, "sweida_2025": 68}
+    assert f["episode"].value_counts().to_dict() == {"coast_2025": 169, "sweida_2025": 79}
 
 
 def test_log_size_and_sources(log, raw):
-    assert len(raw) == 236
-    assert len(log.sources) == 99
+    assert len(raw) == 248
+    assert len(log.sources) == 103
     assert set(log.sources["url"]) == {r["url"] for r in raw}

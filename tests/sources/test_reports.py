@@ -143,7 +143,7 @@ def test_real_log_is_nonempty_and_has_expected_header(raw):
     with REAL_LOG.open(encoding="utf-8-sig", newline="") as handle:
         header = next(csv.reader(handle))
     assert tuple(header) == FIGURE_COLUMNS + ("part_of",)
-    assert len(raw) == 236
+    assert len(raw) == 248
 
 
 def test_figures_hold_every_row_exactly_as_entered(raw, log):
