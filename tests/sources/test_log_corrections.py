@@ -176,10 +176,10 @@ def test_every_episode_has_two_independent_producers_of_tolls_and_counts(log):
     assert producers[("sweida_2025", "deaths")] == 3  # SOHR, SNHR, Amnesty
     assert producers[("sweida_2025", "displacement")] == 2  # UN OCHA, IOM
     assert min(producers.values()) >= 2
-    assert f["episode"].value_counts().to_dict() == {"coast_2025": 165, "sweida_2025": 82}
+    assert f["episode"].value_counts().to_dict() == {"coast_2025": 175, "sweida_2025": 85}
 
 
 def test_log_size_and_sources(log, raw):
-    assert len(raw) == 247
-    assert len(log.sources) == 103
+    assert len(raw) == 260
+    assert len(log.sources) == 109
     assert set(log.sources["url"]) == {r["url"] for r in raw}
