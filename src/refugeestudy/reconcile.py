@@ -29,12 +29,14 @@ country × region × population type; Akkar and all of Lebanon, arrivals and
    as a floor ("at least", "more than") by then, even if its reporter later
    gives a lower exact figure. ``high`` is the largest known upper bound of any
    reporter (unknown when a reporter without an upper bound, "at least", states
-   more). ``low`` is the smallest lower bound among the reporters who state a
-   running total and whose latest figure is at most ``fresh_days`` old (the top
-   reporter always counts): the disagreement band between reporters who are
-   currently reporting. A reporter that only counts single periods (one flight,
-   one incident) raises ``best`` when it exceeds the others, but does not lower
-   ``low``: its curve is not a count since the start.
+   more). ``low`` is the smallest lower bound among the latest levels of the
+   reporters who state a running total, whatever their age: the disagreement
+   band between producers. A latest figure more than ``fresh_days`` old is kept
+   in the band and marked **stale** with its age (column ``stale``), never
+   dropped. So when producers disagree (1,334 against 1,676), ``low < high``.
+   A reporter that only counts single periods (one flight, one incident) raises
+   ``best`` when it exceeds the others, but does not lower ``low``: its curve is
+   not a count since the start.
 
 Increments per period are differences of the reconciled curve
 (:func:`refugeestudy.panel.reconciled_periods`), so they always add up to the
@@ -72,7 +74,7 @@ __all__ = ["DISPLACEMENT_SCOPE", "DEATHS_SCOPE", "FRESH_DAYS", "ReconcileError",
 DISPLACEMENT_SCOPE = ("destination_country_iso3", "destination_admin1", "population_type")
 #: Columns that make a scope for death tolls (governorate p-code; empty = not split by governorate).
 DEATHS_SCOPE = ("origin_admin1_pcode", "subject")
-#: Default age (days) beyond which a reporter's last figure no longer widens the band.
+#: Default age (days) beyond which a reporter's latest figure in the band is marked stale.
 FRESH_DAYS = 7
 
 _LEVEL_BASES = ("cumulative", "stock")
@@ -245,6 +247,22 @@ def _floors(frame: pd.DataFrame, by: Sequence[str]) -> dict[tuple, pd.Series]:
     return out
 
 
+def _band_low(latest: pd.DataFrame, levels: pd.Series, top: str, date, fresh_days: int
+              ) -> tuple[float, str]:
+    """The band's lower end and its stale members (``"B (10 days)"``) at ``date``.
+
+    ``latest`` holds each reporter's latest point by ``date``; ``levels`` says
+    which reporters have stated a running total by then (the top reporter
+    always counts).
+    """
+    member = levels.reindex(latest.index).fillna(False).to_numpy(dtype=bool) | (latest.index == top)
+    band = latest[member]
+    lows = band["low"]
+    age = (pd.Timestamp(date) - pd.to_datetime(band["date"])).dt.days
+    stale = "; ".join(f"{who} ({days} days)" for who, days in age[age > fresh_days].items())
+    return (float(lows.min()) if lows.notna().all() else np.nan), stale
+
+
 def reconcile(figures: pd.DataFrame, *, by: Sequence[str], reporter: str = "figure_by",
               since: str | pd.Timestamp | None = None, fresh_days: int = FRESH_DAYS
               ) -> pd.DataFrame:
@@ -253,7 +271,9 @@ def reconcile(figures: pd.DataFrame, *, by: Sequence[str], reporter: str = "figu
     The rule is the module's (see :mod:`refugeestudy.reconcile`): at each date,
     ``best`` is the highest level any reporter's curve has reached by then;
     ``high`` the largest upper bound stated; ``low`` the smallest lower bound
-    among reporters whose latest figure is at most ``fresh_days`` old.
+    among the latest levels of every reporter, whatever their age; ``stale``
+    names the reporters in the band whose latest figure is more than
+    ``fresh_days`` old, with its age.
 
     Parameters
     ----------
@@ -266,57 +286,50 @@ def reconcile(figures: pd.DataFrame, *, by: Sequence[str], reporter: str = "figu
     since : str or Timestamp, optional
         Keep only figures counted from this date on.
     fresh_days : int
-        Age in days after which a reporter's last figure no longer sets ``low``.
+        Age in days after which a reporter's latest figure is marked stale.
 
     Returns
     -------
     pandas.DataFrame
         One row per scope and date with a figure: ``*by, date, low, best, high,
         reporters`` (reporters with a figure by then), ``top_reporter`` (whose
-        curve gives ``best``) and ``figure_ids`` (the figures dated that day).
+        curve gives ``best``), ``stale`` (``"B (10 days); C (12 days)"``, empty
+        when none) and ``figure_ids`` (the figures dated that day).
 
     Examples
     --------
-    Synthetic: A says "about 100" (90-110) on 2 April and B "at least 50" on 6 April.
+    Synthetic: A says "about 100" (90-110) on 2 April and B exactly 80 on 12 April.
 
     >>> figures = pd.DataFrame({"figure_id": ["a", "b"], "scope": ["X", "X"],
     ...     "figure_by": ["A", "B"], "basis": ["cumulative", "cumulative"],
     ...     "period_start": pd.to_datetime(["2025-02-01"] * 2),
-    ...     "period_end": pd.to_datetime(["2025-04-02", "2025-04-06"]),
-    ...     "low": [90, 50], "best": [100, 50], "high": [110, None]})
-    >>> reconcile(figures, by=["scope"])[["best", "low", "high"]].values.tolist()
-    [[100.0, 90.0, 110.0], [100.0, 50.0, 110.0]]
+    ...     "period_end": pd.to_datetime(["2025-04-02", "2025-04-12"]),
+    ...     "low": [90, 80], "best": [100, 80], "high": [110, 80]})
+    >>> reconcile(figures, by=["scope"])[["best", "low", "high", "stale"]].values.tolist()
+    [[100.0, 90.0, 110.0, ''], [100.0, 80.0, 110.0, 'A (10 days)']]
     """
     curves = reporter_curves(figures, by=by, reporter=reporter, since=since)
     floors = _floors(prepare_figures(figures, by=by, reporter=reporter, since=since), by)
-    fresh = pd.Timedelta(days=fresh_days)
     rows = []
     for key, scope in curves.groupby(list(by), sort=True, dropna=False):
         key = key if isinstance(key, tuple) else (key,)
-        names = sorted(scope[reporter].unique())
+        floor_all = floors.get(_plain_key(key), pd.Series([], index=pd.DatetimeIndex([]), dtype="float64"))
         for date in sorted(scope["date"].unique()):
             known = scope[scope["date"] <= date]
-            latest = known.groupby(reporter, sort=True).tail(1).set_index(reporter).loc[
-                [n for n in names if n in set(known[reporter])]]
+            latest = known.groupby(reporter, sort=True).tail(1).set_index(reporter).sort_index()
             best = latest["best"].to_numpy()
             top = latest.index[int(np.argmax(best))]
-            floor = floors.get(_plain_key(key), pd.Series([], index=pd.DatetimeIndex([]),
-                                                         dtype="float64"))
-            floor = floor[floor.index <= date]
+            floor = floor_all[floor_all.index <= date]
             highs = latest["high"].to_numpy()
             if len(floor) and floor.max() > best.max():  # a stated floor, unbounded above
                 best, highs = np.append(best, floor.max()), np.append(highs, np.nan)
-            stated_level = known.groupby(reporter)["step"].agg(lambda s: (s == "level").any())
-            current = (((latest["date"] >= date - fresh) & stated_level.reindex(latest.index))
-                       | (latest.index == top))
-            lows = latest.loc[current, "low"]
-            rows.append({**dict(zip(by, key)), "date": pd.Timestamp(date),
-                         "low": float(lows.min()) if lows.notna().all() else np.nan,
-                         "best": float(best.max()),
-                         "high": _high(best, highs),
-                         "reporters": len(latest), "top_reporter": top,
+            levels = known.groupby(reporter)["step"].agg(lambda s: (s == "level").any())
+            low, stale = _band_low(latest, levels, top, date, fresh_days)
+            rows.append({**dict(zip(by, key)), "date": pd.Timestamp(date), "low": low,
+                         "best": float(best.max()), "high": _high(best, highs),
+                         "reporters": len(latest), "top_reporter": top, "stale": stale,
                          "figure_ids": ", ".join(scope.loc[scope["date"] == date, "figure_id"])})
-    columns = [*by, "date", *_BOUNDS, "reporters", "top_reporter", "figure_ids"]
+    columns = [*by, "date", *_BOUNDS, "reporters", "top_reporter", "stale", "figure_ids"]
     out = pd.DataFrame(rows, columns=columns)
     out["date"] = out["date"].astype("datetime64[s]")
     return out
