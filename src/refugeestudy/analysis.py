@@ -39,7 +39,7 @@ import pandas as pd
 from refugeestudy import models
 from refugeestudy.clean.places import DESTINATION_REGIONS, GOVERNORATES
 from refugeestudy.panel import lagged, period_start, reconciled_periods, violence_panel
-from refugeestudy.reconcile import DEATHS_SCOPE, DISPLACEMENT_SCOPE, reconcile, reporter_curves
+from refugeestudy.reconcile import DEATHS_SCOPE, DISPLACEMENT_SCOPE, curves_and_reconciled
 
 __all__ = ["POPULATION_TYPES", "population_definitions", "ReportedSeries", "destination_scope", "deaths_scope", "scope_name", "reported_series",
            "event_deaths_series", "registry_series", "align", "timing_inference",
@@ -212,10 +212,11 @@ def reported_series(figures: pd.DataFrame, *, kind: str, scope: dict, freq: str,
     by = list(_SCOPES[kind])
     rows = figures[(figures["kind"] == kind) & (figures["period_end"] <= pd.Timestamp(end))]
     rows = _in_scope(rows, scope)
-    curves = reporter_curves(rows, by=by, since=since) if len(rows) else \
-        pd.DataFrame(columns=[*by, "figure_by", "date", "low", "best", "high", "figure_id", "step"])
-    curve = reconcile(rows, by=by, since=since, fresh_days=fresh_days) if len(rows) else \
-        pd.DataFrame({"date": pd.Series([], dtype="datetime64[s]"), "low": [], "best": [], "high": []})
+    if len(rows):
+        curves, curve = curves_and_reconciled(rows, by=by, since=since, fresh_days=fresh_days)
+    else:
+        curves = pd.DataFrame(columns=[*by, "figure_by", "date", "low", "best", "high", "figure_id", "step"])
+        curve = pd.DataFrame({"date": pd.Series([], dtype="datetime64[s]"), "low": [], "best": [], "high": []})
     periods = reconciled_periods(curve, freq=freq, start=start, end=end)
     return ReportedSeries(scope=scope, curves=curves, reconciled=curve, periods=periods)
 

@@ -122,7 +122,8 @@ def curves_figure(series: Sequence[ReportedSeries], *, ylabel: str, title: str,
         curve = item.reconciled
         if len(curve):
             ax.plot(curve["date"], curve["best"], drawstyle="steps-post", color=_RECONCILED,
-                    linewidth=2.4, label="reconciled (highest level by date)")
+                    linewidth=2.4, marker="_" if len(curve) == 1 else None, markersize=14,
+                    label="reconciled (highest level by date)")
             known = curve["low"].notna() & curve["high"].notna()
             if (curve.loc[known, "high"] > curve.loc[known, "low"]).any():
                 ax.fill_between(curve.loc[known, "date"], curve.loc[known, "low"],
@@ -274,7 +275,7 @@ def _date_axis(ax) -> None:
 def _finish(fig, title: str, caption: str | None = None) -> None:
     """Title above the panels (never over them), a tight layout, the caption if given."""
     fig.suptitle(_wrap(title), x=0.01, ha="left", fontsize=12, fontweight="bold")
-    fig.tight_layout(rect=(0, 0, 1, 1 - (0.3 + 0.2 * _wrap(title).count("\n")) / fig.get_figheight()))
+    plots.tight_layout(fig, rect=(0, 0, 1, 1 - (0.3 + 0.2 * _wrap(title).count("\n")) / fig.get_figheight()))
     if caption:
         add_caption(fig, caption)
 

@@ -178,7 +178,7 @@ def destinations_figure(table: pd.DataFrame, leaders: list[str], focus: str,
     left.legend(fontsize=8, ncol=2, loc="lower left")
     if provisional_years:
         right.legend(fontsize=8, loc="upper left")
-    fig.tight_layout()
+    plots.tight_layout(fig)
     return fig
 
 

@@ -42,7 +42,7 @@ from refugeestudy.errors import RefugeestudyError
 
 __all__ = ["PALETTE", "FigureCheckError", "use_house_style", "colours", "colour_for", "caption",
            "figure_caption", "check_figure", "validate_figure", "save_figure", "series_with_bounds",
-           "mark_partial", "wrap_title", "period_words", "small_multiples", "reported_timeline"]
+           "mark_partial", "tight_layout", "wrap_title", "period_words", "small_multiples", "reported_timeline"]
 
 #: Twelve qualitative colours, told apart in print and by most colour-blind readers:
 #: Okabe–Ito's eight (yellow last: weak on white) and four of Paul Tol's "muted" set.
@@ -153,6 +153,25 @@ def wrap_title(text: str, width: int = 60) -> str:
     return "\n".join(textwrap.wrap(text, width)) or text
 
 
+def tight_layout(fig: mpl.figure.Figure, rect: tuple[float, float, float, float] = (0, 0, 1, 1)) -> None:
+    """Lay ``fig`` out once, as ``fig.tight_layout(rect=rect)`` does, leaving no layout engine.
+
+    ``Figure.tight_layout`` leaves a placeholder engine on the figure, and any
+    engine makes every later save lay the whole figure out again.
+
+    Examples
+    --------
+    >>> fig, ax = plt.subplots()
+    >>> tight_layout(fig)
+    >>> fig.get_layout_engine() is None
+    True
+    >>> plt.close(fig)
+    """
+    from matplotlib.layout_engine import TightLayoutEngine
+
+    TightLayoutEngine(rect=rect).execute(fig)
+
+
 def caption(fig: mpl.figure.Figure, source: str, *, licence: str, version: str | None = None,
             note: str | None = None) -> mpl.text.Text:
     """Put the source caption under ``fig``: what is drawn (optional), source, version, licence.
@@ -245,7 +264,7 @@ def check_figure(fig: mpl.figure.Figure) -> list[str]:
     """
     problems = []
     texts = []
-    fig.canvas.draw()  # limits and extents as they will be saved
+    fig.draw_without_rendering()  # limits and extents as they will be saved, nothing rasterised
     if fig._suptitle is not None:
         texts.append(fig._suptitle.get_text())
     plots = [ax for ax in fig.axes if ax.get_visible() and ax.axison
@@ -348,8 +367,7 @@ def _place_caption(fig: mpl.figure.Figure) -> None:
         return
     for text in texts:
         text.set_visible(False)
-    fig.canvas.draw()
-    bottom = fig.get_tightbbox(fig.canvas.get_renderer()).y0  # inches
+    bottom = fig.get_tightbbox(fig.canvas.get_renderer()).y0  # inches; the figure is drawn
     for text in texts:
         text.set_visible(True)
         text.set_y(bottom / fig.get_figheight() - 0.015)
@@ -416,15 +434,18 @@ def save_figure(fig: mpl.figure.Figure, name: str, folder: str | Path = "figures
 
     if source is not None:
         caption(fig, source, licence=licence or "not stated", version=version, note=note)
-    validate_figure(fig)
+    validate_figure(fig)  # draws the figure once
     _place_caption(fig)
+    # The tight box once for both formats (``bbox_inches="tight"`` would lay the figure out again
+    # for each), padded as savefig pads it.
+    box = fig.get_tightbbox(fig.canvas.get_renderer()).padded(mpl.rcParams["savefig.pad_inches"])
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     metadata = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None}}
     for fmt in ("png", "svg"):
         buffer = io.BytesIO()
-        fig.savefig(buffer, format=fmt, metadata=metadata[fmt], bbox_inches="tight")
+        fig.savefig(buffer, format=fmt, metadata=metadata[fmt], bbox_inches=box)
         target = folder / f"{name}.{fmt}"
         atomic_write_bytes(target, buffer.getvalue())
         written.append(target)
@@ -544,7 +565,7 @@ def small_multiples(names: list[str], *, xlabel: str, ylabel: str, ncols: int = 
         axes[name] = ax
     for ax in flat[len(names):]:
         ax.set_visible(False)
-    fig.tight_layout()
+    tight_layout(fig)
     return fig, axes
 
 
@@ -658,5 +679,5 @@ def reported_timeline(figures: pd.DataFrame, labels: pd.Series, *, start=None, e
         title = f"{title}, figures dated {first} to {last}" if title else f"Figures dated {first} to {last}"
     if title:
         fig.suptitle(wrap_title(title, 100), x=0.01, ha="left", fontsize=13, fontweight="bold")
-    fig.tight_layout()
+    tight_layout(fig)
     return fig

@@ -68,7 +68,7 @@ import pandas as pd
 from refugeestudy.errors import RefugeestudyError
 
 __all__ = ["DISPLACEMENT_SCOPE", "DEATHS_SCOPE", "FRESH_DAYS", "ReconcileError", "prepare_figures",
-           "reporter_curves", "reconcile"]
+           "reporter_curves", "reconcile", "curves_and_reconciled"]
 
 #: Columns that make a scope for counts of people: a curve never mixes two of these.
 DISPLACEMENT_SCOPE = ("destination_country_iso3", "destination_admin1", "population_type")
@@ -152,7 +152,7 @@ def _one_curve(rows: pd.DataFrame) -> list[dict]:
     # On one date, increments first, then levels (a level states the whole total).
     order = rows.assign(_level=rows["basis"].isin(_LEVEL_BASES))
     order = order.sort_values(["period_end", "_level", "figure_id"], kind="stable")
-    for _, row in order.iterrows():
+    for row in order[["period_start", "period_end", "_level", "figure_id", *_BOUNDS]].to_dict("records"):
         date = row["period_end"]
         stated = np.array([row[b] for b in _BOUNDS], dtype="float64")
         same_day_level = bool(points) and points[-1]["date"] == date and points[-1]["step"] == "level"
@@ -208,7 +208,11 @@ def reporter_curves(figures: pd.DataFrame, *, by: Sequence[str], reporter: str =
     >>> reporter_curves(figures, by=["scope"])["best"].tolist()
     [100.0, 120.0]
     """
-    frame = prepare_figures(figures, by=by, reporter=reporter, since=since)
+    return _curves(prepare_figures(figures, by=by, reporter=reporter, since=since), by, reporter)
+
+
+def _curves(frame: pd.DataFrame, by: Sequence[str], reporter: str) -> pd.DataFrame:
+    """:func:`reporter_curves` of figures already prepared (:func:`prepare_figures`)."""
     rows = []
     for key, group in frame.groupby([*by, reporter], sort=True, dropna=False):
         for point in _one_curve(group):
@@ -247,20 +251,46 @@ def _floors(frame: pd.DataFrame, by: Sequence[str]) -> dict[tuple, pd.Series]:
     return out
 
 
-def _band_low(latest: pd.DataFrame, levels: pd.Series, top: str, date, fresh_days: int
-              ) -> tuple[float, str]:
+def _band(latest: dict, levels: set, top: str, date, fresh_days: int) -> tuple[float, str]:
     """The band's lower end and its stale members (``"B (10 days)"``) at ``date``.
 
-    ``latest`` holds each reporter's latest point by ``date``; ``levels`` says
-    which reporters have stated a running total by then (the top reporter
+    ``latest`` maps each reporter to its latest point by ``date``; ``levels`` holds
+    the reporters that have stated a running total by then (the top reporter
     always counts).
     """
-    member = levels.reindex(latest.index).fillna(False).to_numpy(dtype=bool) | (latest.index == top)
-    band = latest[member]
-    lows = band["low"]
-    age = (pd.Timestamp(date) - pd.to_datetime(band["date"])).dt.days
-    stale = "; ".join(f"{who} ({days} days)" for who, days in age[age > fresh_days].items())
-    return (float(lows.min()) if lows.notna().all() else np.nan), stale
+    band = {who: point for who, point in latest.items() if who in levels or who == top}
+    lows = [point["low"] for point in band.values()]
+    ages = {who: (pd.Timestamp(date) - pd.Timestamp(point["date"])).days for who, point in band.items()}
+    stale = "; ".join(f"{who} ({days} days)" for who, days in sorted(ages.items()) if days > fresh_days)
+    return (float(min(lows)) if not np.isnan(lows).any() else np.nan), stale
+
+
+def _combine(scope: pd.DataFrame, floor: pd.Series, reporter: str, fresh_days: int) -> list[dict]:
+    """The reconciled points of one scope's curves (sorted by reporter and date)."""
+    points = scope.sort_values(["date", reporter], kind="stable").to_dict("records")
+    latest: dict = {}
+    levels: set = set()
+    out = []
+    for index, point in enumerate(points):
+        latest[point[reporter]] = point
+        levels.update([point[reporter]] if point["step"] == "level" else [])
+        if index + 1 < len(points) and points[index + 1]["date"] == point["date"]:
+            continue  # every reporter's point of this date first
+        date = point["date"]
+        names = sorted(latest)
+        best = np.array([latest[n]["best"] for n in names])
+        highs = np.array([latest[n]["high"] for n in names])
+        top = names[int(np.argmax(best))]
+        stated_floor = floor[floor.index <= date]
+        if len(stated_floor) and stated_floor.max() > best.max():  # a stated floor, unbounded above
+            best, highs = np.append(best, stated_floor.max()), np.append(highs, np.nan)
+        low, stale = _band(latest, levels, top, date, fresh_days)
+        out.append({"date": pd.Timestamp(date), "low": low, "best": float(best.max()),
+                    "high": _high(best, highs), "reporters": len(names), "top_reporter": top,
+                    "stale": stale, "figure_ids": ", ".join(
+                        p["figure_id"] for p in sorted(points, key=lambda p: p[reporter])
+                        if p["date"] == date)})
+    return out
 
 
 def reconcile(figures: pd.DataFrame, *, by: Sequence[str], reporter: str = "figure_by",
@@ -308,28 +338,33 @@ def reconcile(figures: pd.DataFrame, *, by: Sequence[str], reporter: str = "figu
     >>> reconcile(figures, by=["scope"])[["best", "low", "high", "stale"]].values.tolist()
     [[100.0, 90.0, 110.0, ''], [100.0, 80.0, 110.0, 'A (10 days)']]
     """
-    curves = reporter_curves(figures, by=by, reporter=reporter, since=since)
-    floors = _floors(prepare_figures(figures, by=by, reporter=reporter, since=since), by)
+    return curves_and_reconciled(figures, by=by, reporter=reporter, since=since, fresh_days=fresh_days)[1]
+
+
+def curves_and_reconciled(figures: pd.DataFrame, *, by: Sequence[str], reporter: str = "figure_by",
+                          since: str | pd.Timestamp | None = None, fresh_days: int = FRESH_DAYS
+                          ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`reporter_curves` and :func:`reconcile` of the same figures, prepared once.
+
+    Examples
+    --------
+    >>> figures = pd.DataFrame({"figure_id": ["a"], "scope": ["X"], "figure_by": ["A"],
+    ...     "basis": ["cumulative"], "period_start": pd.to_datetime(["2025-03-01"]),
+    ...     "period_end": pd.to_datetime(["2025-03-05"]), "low": [9], "best": [10], "high": [11]})
+    >>> curves, reconciled = curves_and_reconciled(figures, by=["scope"])
+    >>> curves["best"].tolist(), reconciled["low"].tolist()
+    ([10.0], [9.0])
+    """
+    prepared = prepare_figures(figures, by=by, reporter=reporter, since=since)
+    curves = _curves(prepared, by, reporter)
+    floors = _floors(prepared, by)
+    empty = pd.Series([], index=pd.DatetimeIndex([]), dtype="float64")
     rows = []
     for key, scope in curves.groupby(list(by), sort=True, dropna=False):
         key = key if isinstance(key, tuple) else (key,)
-        floor_all = floors.get(_plain_key(key), pd.Series([], index=pd.DatetimeIndex([]), dtype="float64"))
-        for date in sorted(scope["date"].unique()):
-            known = scope[scope["date"] <= date]
-            latest = known.groupby(reporter, sort=True).tail(1).set_index(reporter).sort_index()
-            best = latest["best"].to_numpy()
-            top = latest.index[int(np.argmax(best))]
-            floor = floor_all[floor_all.index <= date]
-            highs = latest["high"].to_numpy()
-            if len(floor) and floor.max() > best.max():  # a stated floor, unbounded above
-                best, highs = np.append(best, floor.max()), np.append(highs, np.nan)
-            levels = known.groupby(reporter)["step"].agg(lambda s: (s == "level").any())
-            low, stale = _band_low(latest, levels, top, date, fresh_days)
-            rows.append({**dict(zip(by, key)), "date": pd.Timestamp(date), "low": low,
-                         "best": float(best.max()), "high": _high(best, highs),
-                         "reporters": len(latest), "top_reporter": top, "stale": stale,
-                         "figure_ids": ", ".join(scope.loc[scope["date"] == date, "figure_id"])})
+        for point in _combine(scope, floors.get(_plain_key(key), empty), reporter, fresh_days):
+            rows.append({**dict(zip(by, key)), **point})
     columns = [*by, "date", *_BOUNDS, "reporters", "top_reporter", "stale", "figure_ids"]
     out = pd.DataFrame(rows, columns=columns)
     out["date"] = out["date"].astype("datetime64[s]")
-    return out
+    return curves, out
