@@ -92,11 +92,12 @@ def summary(ged: dict, reports: dict | None, profile_lines: list[str], elapsed: 
                      f"{reports['scenarios']['cli']['total_s']:>8.2f}")
         compute = reports["reports_own_compute_s"]
         targets = reports["targets"]
+        cold = reports["scenarios"]["cold"]["total_s"]
         verdict = lambda ok: "MET" if ok else "MISSED"  # noqa: E731
-        lines.append(f"targets: warm ≤ 2 s {verdict(targets['warm_le_2s'])}; cold ≤ 1.5 × (floor + "
-                     f"reports' own compute {compute:.2f} s) = {1.5 * (floor + compute):.2f} s "
-                     f"{verdict(targets['cold_le_1.5_floor_plus_compute'])}; an edited input re-runs "
-                     "only the reports that read it: MET (checked, or the benchmark stops)")
+        lines.append(f"targets: warm ≤ 2 s {verdict(targets['warm_le_2s'])}; cold ≤ 1.5 × floor = "
+                     f"{1.5 * floor:.2f} s: cold {cold:.2f} s = {cold / floor:.2f} × floor "
+                     f"{verdict(cold <= 1.5 * floor)} (the reports' own cells: {compute:.2f} s); an edited "
+                     "input re-runs only the reports that read it: MET (checked, or the benchmark stops)")
         if reports.get("per_report_cold_s"):
             lines.append("cold, per report (s): " + ", ".join(
                 f"{k} {v:.1f}" for k, v in reports["per_report_cold_s"].items()))
