@@ -27,8 +27,28 @@ def test_real_log_lists_no_downward_revision():
 
 def test_coverage_by_episode_of_the_real_log():
     table = audit.coverage_by_episode(load_reports().figures).set_index(["episode", "kind"])
-    assert table["figures"].sum() == 226
+    assert table["figures"].sum() == 223
     assert table.loc[("sweida_2025", "deaths"), "producers"] == 3
     assert table.loc[("sweida_2025", "displacement"), "producers"] == 2
     assert table.loc[("sweida_2025", "deaths"), "first_report"] == "2025-07-16"
     assert table.loc[("coast_2025", "deaths"), "first_report"] == "2025-03-07"
+
+
+def test_key_figures_count_inferred_dates_and_producers_from_their_columns():
+    import csv
+
+    from refugeestudy import paths
+    from refugeestudy.log_report import limitations
+
+    log = load_reports()
+    key = audit.key_figures(log.figures, log.sources)
+    with (paths.raw_dir() / "reports" / "figures.csv").open(encoding="utf-8", newline="") as handle:
+        raw = list(csv.DictReader(handle))
+    assert key["report_dates_inferred"] == sum(r["report_date_inferred"] == "true" for r in raw) > 40
+    assert key["figures_without_producer"] == sum(not r["figure_by"] for r in raw) > 0
+    # Aliases are one producer: fewer producers than spellings, none of them "not named".
+    spellings = {r["figure_by"] for r in raw if r["figure_by"]}
+    assert key["producers"] < len(spellings)
+    assert not any("not named" in name for name in log.figures["figure_by"].dropna())
+    notes = " ".join(limitations(log.figures, log.sources))
+    assert f"{key['report_dates_inferred']} figures carry a report date inferred" in notes

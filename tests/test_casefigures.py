@@ -15,7 +15,7 @@ from refugeestudy.casefigures import CAPTION_GID, curves_figure, increments_figu
 @pytest.fixture(scope="module")
 def lebanon():
     return analysis.reported_series(load_reports().figures, kind="displacement",
-                                    scope=analysis.destination_scope("LBN", "arrivals"),
+                                    scope=analysis.destination_scope("LB-AK+LB-AS", "arrivals", load_reports().figures),
                                     freq="W-MON", start="2025-03-01", end="2025-04-30")
 
 

@@ -46,6 +46,7 @@ def _write(folder: Path, rows: list[list[str]]) -> Path:
     with target.open("w", encoding="utf-8", newline="") as handle:
         csv.writer(handle, lineterminator="\n").writerows(rows)
     shutil.copy(LOG_OK / "sources.csv", folder / "sources.csv")
+    shutil.copy(LOG_OK / "producers.csv", folder / "producers.csv")
     return target
 
 
@@ -162,7 +163,7 @@ def test_validate_row_with_stray_field(tmp_path):
     path = _write(tmp_path, rows)
     code, output = _invoke("validate", str(path))
     assert code == 1
-    assert f"{path}:4: expected 20 fields, found 21" in output
+    assert f"{path}:4: expected 22 fields, found 23" in output
 
 
 def test_validate_line_numbers_count_physical_lines(tmp_path):
@@ -181,6 +182,7 @@ def test_validate_bom_prefixed_file_is_accepted(tmp_path):
     path = tmp_path / "figures.csv"
     path.write_bytes(b"\xef\xbb\xbf" + (LOG_OK / "figures.csv").read_bytes())
     shutil.copy(LOG_OK / "sources.csv", tmp_path / "sources.csv")
+    shutil.copy(LOG_OK / "producers.csv", tmp_path / "producers.csv")
     before = path.read_bytes()
     code, output = _invoke("validate", str(path))
     assert code == 0, output

@@ -157,7 +157,8 @@ def _tolls():
 
 def _places():
     figures = load_reports().figures
-    wanted = [("LBN", "arrivals")] + [(c, k) for c in ("LBN", "LB-AK", "RU-PER") for k in ("arrivals", "fled")]
+    wanted = [("LB-AK+LB-AS", "arrivals")] + [(c, k) for c in ("LB-AK+LB-AS", "LB-AK", "RU-PER")
+                                              for k in ("arrivals", "fled")]
     series = [analysis.reported_series(figures, kind="displacement",
                                        scope=analysis.destination_scope(code, kind, figures), **WEEKS)
               for code, kind in dict.fromkeys(wanted)]

@@ -203,7 +203,8 @@ def reported_series(figures: pd.DataFrame, *, kind: str, scope: dict, freq: str,
     >>> from refugeestudy import load_reports
     >>> figures = load_reports().figures
     >>> lebanon = reported_series(figures, kind="displacement",
-    ...     scope=destination_scope("LBN", "arrivals"), freq="W-MON", start="2025-03-01", end="2025-04-30")
+    ...     scope=destination_scope("LB-AK+LB-AS", "arrivals", figures), freq="W-MON",
+    ...     start="2025-03-01", end="2025-04-30")
     >>> bool(lebanon.periods["increment"].sum() == lebanon.total)
     True
     >>> bool(lebanon.periods.loc[~lebanon.periods["reported"], "increment"].isna().all())

@@ -146,6 +146,8 @@ def key_figures(figures: pd.DataFrame, sources: pd.DataFrame) -> dict:
         "sources": int(len(sources)),
         "publishers": int(figures["publisher"].nunique()),
         "producers": int(figures["figure_by"].nunique()),
+        "figures_without_producer": int(figures["figure_by"].isna().sum()),
+        "report_dates_inferred": int(figures["report_date_inferred"].fillna(False).astype(bool).sum()),
         "origin_governorates": sorted(figures["origin_admin1_pcode"].dropna().unique().tolist()),
         "destination_countries": sorted(counted["destination_country_iso3"].dropna().unique().tolist()),
         "destination_regions": sorted(counted["destination_admin1"].dropna().unique().tolist()),

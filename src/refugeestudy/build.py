@@ -349,7 +349,7 @@ def _gather(reports_dir: Path, cache: Path, lock_path: Path, registry, root: Pat
     from refugeestudy.fetch import cached_path, read_lock
 
     inputs: list[dict[str, Any]] = []
-    for name in ("figures.csv", "sources.csv"):
+    for name in ("figures.csv", "sources.csv", "producers.csv"):
         path = reports_dir / name
         inputs.append({"source": "reports", "path": path, "file": _reports_rel(path, root),
                        "sha256": sha256_file(path) if path.is_file() else "missing"})
@@ -430,7 +430,7 @@ def _tables(inputs: list[dict[str, Any]], reports_dir: Path, registry,
     for table in seen:
         ids = collected[table][0][_ID[table]]
         seen[table].update({key: figures_file for key in ids})
-    for item in inputs[2:]:
+    for item in [i for i in inputs if i["source"] != "reports"]:
         name, table, path = item["source"], item["table"], item["path"]
         frame = _read_source(name, registry.sources[name], path)
         read = _count_rows(path)
@@ -483,7 +483,7 @@ def _tables(inputs: list[dict[str, Any]], reports_dir: Path, registry,
     figures = log.figures.copy()
     out["report_figures"] = _sorted(figures, "report_figures")
     out["report_sources"] = _sorted(log.sources.copy(), "report_sources")
-    fetched = {item["source"]: item["path"] for item in [*inputs[2:], *(lookups or {}).values()]}
+    fetched = {item["source"]: item["path"] for item in [*(i for i in inputs if i["source"] != "reports"), *(lookups or {}).values()]}
     for builder in TABLE_BUILDERS:
         frame = builder.make(dict(out), fetched)
         if frame is not None:

@@ -154,7 +154,8 @@ def increments_figure(series: Sequence[ReportedSeries], *, ylabel: str | Sequenc
     >>> from refugeestudy.analysis import destination_scope, reported_series
     >>> log = load_reports()
     >>> lebanon = reported_series(log.figures, kind="displacement",
-    ...     scope=destination_scope("LBN", "arrivals"), freq="W-MON", start="2025-03-01", end="2025-04-30")
+    ...     scope=destination_scope("LB-AK+LB-AS", "arrivals", log.figures), freq="W-MON",
+    ...     start="2025-03-01", end="2025-04-30")
     >>> fig = increments_figure([lebanon], ylabel="people", title="t")
     >>> bars = fig.axes[0].containers[0]
     >>> len(bars) == lebanon.reported_periods

@@ -22,7 +22,7 @@ Examples
 >>> coast = reported_series(log.figures, kind="deaths", scope=deaths_scope(None, "civilians"),
 ...                         freq="W-MON", start="2025-03-01", end="2025-04-30", since="2025-03-01")
 >>> print(timeline_text([coast], subject="civilians", end="2025-04-30", period="week")[0])
-Civilians killed, all governorates: reconciled toll 1,676 by 30 April 2025 from 8 producers; 4 weeks with a report, 6 without
+Civilians killed, all governorates: reconciled toll 1,676 by 30 April 2025 from 5 producers; 4 weeks with a report, 6 without
 """
 
 from __future__ import annotations
@@ -85,12 +85,11 @@ def band_rule(item: ReportedSeries, *, fresh_days: int = 7) -> str:
     ...     scope=deaths_scope(None, "civilians"), freq="W-MON", start="2025-03-01",
     ...     end="2025-04-30", since="2025-03-01")
     >>> print(band_rule(coast))  # doctest: +NORMALIZE_WHITESPACE
-    The band runs from the smallest latest figure of any producer, 111 (UN Human Rights Office
-    (OHCHR), as of 11 March 2025), to the largest stated upper bound, 1,676. Every producer's latest
-    figure is kept whatever its age; those more than 7 days older than the last figure (9 April 2025)
-    are stale: Syrian Network for Human Rights (9 days); UN Human Rights Office (OHCHR) (29 days);
-    UN Independent International Commission of Inquiry on Syria (9 days); UNFPA ASRO (reported
-    figures) (24 days); not named in article (31 days).
+    The band runs from the smallest latest figure of any producer, 111 (UN Human Rights Office (OHCHR),
+    as of 11 March 2025), to the largest stated upper bound, 1,676. Every producer's latest figure is
+    kept whatever its age; those more than 7 days older than the last figure (9 April 2025) are stale:
+    Syrian Network for Human Rights (9 days); UN Human Rights Office (OHCHR) (29 days); UNFPA Arab
+    States Regional Office (24 days).
     """
     if not len(item.reconciled):
         return ""
@@ -137,13 +136,12 @@ def timeline_text(tolls: Sequence[ReportedSeries], *, subject: str, end, period:
     ...                          freq="W-MON", start="2025-03-01", end="2025-04-30", since="2025-03-01")
     ...          for code in (None, "SY06", "SY04")]
     >>> print(timeline_text(tolls, subject="civilians", end="2025-04-30", period="week")[1])  # doctest: +NORMALIZE_WHITESPACE
-    By 30 April 2025 the highest toll of civilians killed that any of 8 producers had reported, not
+    By 30 April 2025 the highest toll of civilians killed that any of 5 producers had reported, not
     split by governorate, was 1,676 (band 111 to 1,676). The band runs from the smallest latest figure
     of any producer, 111 (UN Human Rights Office (OHCHR), as of 11 March 2025), to the largest stated
     upper bound, 1,676. Every producer's latest figure is kept whatever its age; those more than 7 days
     older than the last figure (9 April 2025) are stale: Syrian Network for Human Rights (9 days); UN
-    Human Rights Office (OHCHR) (29 days); UN Independent International Commission of Inquiry on Syria
-    (9 days); UNFPA ASRO (reported figures) (24 days); not named in article (31 days). Split by
+    Human Rights Office (OHCHR) (29 days); UNFPA Arab States Regional Office (24 days). Split by
     governorate (Syrian Observatory for Human Rights): Lattakia 866 and Homs 13; together 879. The toll
     not split by governorate has a report in 4 of 10 weeks; the other 6 weeks have none and are gaps,
     not zeros.
@@ -306,7 +304,7 @@ def arrivals_text(arrivals: ReportedSeries, deaths: ReportedSeries, places: Sequ
     >>> log = load_reports()
     >>> window = dict(freq="W-MON", start="2025-03-01", end="2025-04-30")
     >>> lebanon = reported_series(log.figures, kind="displacement",
-    ...                           scope=destination_scope("LBN", "arrivals"), **window)
+    ...                           scope=destination_scope("LB-AK+LB-AS", "arrivals", log.figures), **window)
     >>> coast = reported_series(log.figures, kind="deaths", scope=deaths_scope(None, "civilians"),
     ...                         since="2025-03-01", **window)
     >>> both = align(coast.periods.set_index("period")["increment"],
@@ -316,16 +314,15 @@ def arrivals_text(arrivals: ReportedSeries, deaths: ReportedSeries, places: Sequ
     >>> headline, findings = arrivals_text(lebanon, coast, [lebanon], timing, supports,
     ...                                    end="2025-04-30", period="week")
     >>> headline
-    'Lebanon (no region stated), arrivals: reconciled total 21,637 by 30 April 2025, 2 weeks with a report and 8 without; with 1 period and 3 parameters the analysis is descriptive only'
+    'Akkar and North (Lebanon), arrivals: reconciled total 21,637 by 30 April 2025, 2 weeks with a report and 8 without; with 1 period and 3 parameters the analysis is descriptive only'
     >>> print(findings)  # doctest: +NORMALIZE_WHITESPACE
-    By 30 April 2025 the highest totals reported in the log were: Lebanon (no region stated), arrivals:
+    By 30 April 2025 the highest totals reported in the log were: Akkar and North (Lebanon), arrivals:
     21,637 (band 7,650 to 21,637; 2 producers). The toll of civilians killed, not split by governorate,
-    reached 1,676 (band 111 to 1,676; 8 producers). The band runs from the smallest latest figure of any
+    reached 1,676 (band 111 to 1,676; 5 producers). The band runs from the smallest latest figure of any
     producer, 111 (UN Human Rights Office (OHCHR), as of 11 March 2025), to the largest stated upper
     bound, 1,676. Every producer's latest figure is kept whatever its age; those more than 7 days older
     than the last figure (9 April 2025) are stale: Syrian Network for Human Rights (9 days); UN Human
-    Rights Office (OHCHR) (29 days); UN Independent International Commission of Inquiry on Syria (9
-    days); UNFPA ASRO (reported figures) (24 days); not named in article (31 days). Arrivals and deaths
+    Rights Office (OHCHR) (29 days); UNFPA Arab States Regional Office (24 days). Arrivals and deaths
     were both reported in 1 week, for a model of 3 parameters: the count model was not fitted, so no
     association is estimated. With 1 period and 3 parameters the analysis is descriptive only: no
     p-value is shown below 20 periods, so no estimate here should be read as an effect.

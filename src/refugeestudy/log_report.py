@@ -27,6 +27,7 @@ __all__ = ["place_names", "event_name", "coverage_by_place", "coverage_by_produc
            "limitations"]
 
 _KINDS = {"deaths": "deaths", "displacement": "people displaced", "event": "key event"}
+_ORIGIN_SCOPES = {"SY-COAST": "Syrian coast, no single governorate", "SY": "Syria as a whole"}
 
 
 def place_names(figures: pd.DataFrame) -> pd.Series:
@@ -41,8 +42,9 @@ def place_names(figures: pd.DataFrame) -> pd.Series:
     >>> place_names(f).tolist()
     ['Lattakia', 'Russian Federation: Perm Krai', 'Lebanon: whole country']
     """
-    governorate = figures["origin_admin1_pcode"].map(
-        lambda code: GOVERNORATES.get(code, code) if isinstance(code, str) else "Syria, no governorate")
+    scope = figures["origin_scope"] if "origin_scope" in figures else figures["origin_admin1_pcode"]
+    governorate = scope.map(lambda code: GOVERNORATES.get(code) or _ORIGIN_SCOPES.get(code, code)
+                            if isinstance(code, str) else "Syria, no governorate")
     region = figures["destination_admin1"].map(
         lambda code: DESTINATION_REGIONS.get(code, code) if isinstance(code, str) else "whole country")
     country = figures["destination_country_iso3"].map(
@@ -105,10 +107,22 @@ def key_events(events: pd.DataFrame) -> pd.DataFrame:
 
 
 def sources_table(sources: pd.DataFrame) -> pd.DataFrame:
-    """Every source page: date, publisher, title and its full address."""
+    """Every source page: date, publisher, title, its address and where its text was read.
+
+    "read at" is empty when the text was read on the page itself.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"publication_date": ["2025-03-07"], "publisher": ["DW"], "title": [""],
+    ...                   "url": ["https://www.dw.com/a"], "read_at_url": ["http://proxy.example/a"]})
+    >>> sources_table(s)["read at"].tolist()
+    ['http://proxy.example/a']
+    """
     rows = sources.sort_values(["publication_date", "url"])
+    read_at = rows["read_at_url"].where(rows["read_at_url"] != rows["url"], "")
     return pd.DataFrame({"published": rows["publication_date"], "publisher": rows["publisher"],
-                         "title": rows["title"], "address": rows["url"]}).reset_index(drop=True)
+                         "title": rows["title"], "address": rows["url"],
+                         "read at": read_at}).reset_index(drop=True)
 
 
 def overview(key: dict) -> str:
@@ -117,7 +131,8 @@ def overview(key: dict) -> str:
     return (f"The log holds **{key['figures']} figures** ({kinds}) from **{key['sources']} source "
             f"pages**, reported on {key['distinct_report_dates']} distinct dates between "
             f"{key['first_report_date']} and {key['last_report_date']}, produced by "
-            f"{key['producers']} bodies and published by {key['publishers']} outlets.")
+            f"{key['producers']} bodies and published by {key['publishers']} outlets; "
+            f"{key['figures_without_producer']} figures name no producer and are counted apart.")
 
 
 def findings(figures: pd.DataFrame, violence: pd.DataFrame, key: dict) -> tuple[str, str]:
@@ -145,7 +160,7 @@ def limitations(figures: pd.DataFrame, sources: pd.DataFrame) -> list[str]:
     """Limitations read off the log: open bounds, inferred dates, thin places, overlap."""
     open_top = figures["qualifier"].isin(["at_least", "more_than"]).sum()
     approximate = (figures["qualifier"] == "approximately").sum()
-    inferred = figures["note"].astype("string").str.contains("inferred", case=False).fillna(False).sum()
+    inferred = int(figures["report_date_inferred"].fillna(False).astype(bool).sum())
     counted = figures[figures["kind"] != "event"]
     places = place_names(counted).value_counts()
     thin = sorted(places[places == 1].index)
@@ -160,8 +175,12 @@ def limitations(figures: pd.DataFrame, sources: pd.DataFrame) -> list[str]:
                      "weekday), not printed on it.")
     if thin:
         notes.append(f"{len(thin)} places rest on a single figure: {', '.join(thin)}.")
-    untitled = sources["title"].astype("string").str.startswith("[").fillna(False).sum()
+    untitled = int(sources["title"].astype("string").fillna("").eq("").sum())
     if untitled:
         notes.append(f"{untitled} of {len(sources)} source pages showed no title in the stored text; "
-                     "their titles are descriptive, in brackets.")
+                     "their title is left empty.")
+    copies = int((sources["read_at_url"] != sources["url"]).sum())
+    if copies:
+        notes.append(f"{copies} of {len(sources)} source pages were read on a copy (a proxy or the "
+                     "same page under another address), named under \"read at\".")
     return notes

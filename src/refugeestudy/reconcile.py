@@ -109,7 +109,8 @@ def prepare_figures(figures: pd.DataFrame, *, by: Sequence[str], reporter: str =
     -------
     pandas.DataFrame
         The kept rows, sorted by scope, reporter and date, with bounds as float
-        (missing bound = NaN).
+        (missing bound = NaN). Figures without a named producer (empty
+        ``reporter``, the log's ``attribution`` says why) are left out.
 
     Examples
     --------
@@ -133,6 +134,7 @@ def prepare_figures(figures: pd.DataFrame, *, by: Sequence[str], reporter: str =
         raise ReconcileError(f"unknown basis {unknown or [None]}; expected cumulative, stock or period")
     if "part_of" in frame.columns:
         frame = frame[frame["part_of"].isna()]
+    frame = frame[frame[reporter].notna()]  # a figure no producer is named for is no curve
     if since is not None:
         frame = frame[frame["period_start"] >= pd.Timestamp(since)]
     frame = frame.assign(**{b: frame[b].astype("Float64").astype("float64") for b in _BOUNDS})

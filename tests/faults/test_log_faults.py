@@ -191,7 +191,7 @@ def _located(text: str, where: str, words: str) -> bool:
 def log_dir(tmp_path) -> Path:
     folder = tmp_path / "reports"
     folder.mkdir()
-    for name in ("figures.csv", "sources.csv"):
+    for name in ("figures.csv", "sources.csv", "producers.csv"):
         shutil.copy(LOG_OK / name, folder / name)
     return folder
 

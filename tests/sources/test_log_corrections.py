@@ -91,7 +91,7 @@ def test_sohr_1018_statement_is_one_figure_per_subject_as_of_8_march(fig):
     as_of = {fid: str(fig.loc[fid, "period_end"].date()) for fid in ("F035", "F036", "F037", "F038")}
     assert as_of == dict.fromkeys(as_of, "2025-03-08")
     rows = [(fid, r["figure_by"], str(r["period_end"].date()), r["subject"], r["count"])
-            for fid, r in fig.iterrows() if r["kind"] == "deaths"]
+            for fid, r in fig.fillna({"figure_by": ""}).iterrows() if r["kind"] == "deaths"]
     sohr = "Syrian Observatory for Human Rights"
     assert [fid for fid, by, end, _, n in rows if (by, end, n) == (sohr, "2025-03-08", 1018)] == ["F035"]
     assert [fid for fid, _, end, subject, n in rows
@@ -99,7 +99,7 @@ def test_sohr_1018_statement_is_one_figure_per_subject_as_of_8_march(fig):
 
 
 def test_zakharova_statement_has_one_period(fig):
-    rows = fig[fig["figure_by"] == "Russian Foreign Ministry (Maria Zakharova)"]
+    rows = fig[fig["figure_by"] == "Russian Foreign Ministry"]
     counted = rows[rows["count"].notna()]
     assert set(counted["period_end"].dt.strftime("%F")) == {"2025-03-12"}
     assert sorted(counted.loc[["F009", "F010"], "count"].tolist()) == [8000, 9000]
@@ -116,7 +116,7 @@ def _perm_curves(raw) -> dict[str, int]:
     for r in raw:
         if r["destination_admin1"] == "RU-PER" and r["kind"] == "displacement" \
                 and r["period_end"] <= "2025-04-11":
-            by_reporter[r["figure_by"]].append(r)
+            by_reporter[r["figure_by"] or r["attribution"]].append(r)
     curves = {}
     for reporter, rows in by_reporter.items():
         level = 0
@@ -132,8 +132,9 @@ def test_perm_curves_reach_about_150_not_199_or_249(raw):
     assert curves == {
         "United Russia Perm krai regional branch": 150,  # ~100 by 2 Apr (has the 99) + 50 on 3 Apr
         "Perm local authorities": 150,                   # roughly 150 since February (11 Apr)
-        "not stated (aggregator)": 150,                  # about 100 in February + 50 on 3 Apr
-        "Russian media (unnamed)": 50,                   # the 6 April flight alone
+        # no producer named: about 100 in February + 50 on 3 Apr; the 6 April flight alone
+        "the aggregator page names no source for the figure": 150,
+        "IntelliNews cites unnamed Russian media": 50,
     }
     assert max(curves.values()) == 150
 
@@ -148,7 +149,7 @@ def test_perm_april_group_is_one_group_in_every_row(fig):
 
 # --------------------------------------------------------------------------- places
 @pytest.mark.parametrize("fid, entered, place", [
-    ("F085", "Talbireh", "Tal al-Bireh"), ("F089", "Tal al-Bireh", "Tal al-Bireh"),
+    ("F089", "Tal al-Bireh", "Tal al-Bireh"),
     ("F090", "Massoudiyeh", "Massoudiyeh"), ("F093", "Massaoudieh", "Massoudiyeh"),
     ("F091", "Akkar (27 localities)", "Akkar"),
 ])
@@ -176,10 +177,10 @@ def test_every_episode_has_two_independent_producers_of_tolls_and_counts(log):
     assert producers[("sweida_2025", "deaths")] == 3  # SOHR, SNHR, Amnesty
     assert producers[("sweida_2025", "displacement")] == 2  # UN OCHA, IOM
     assert min(producers.values()) >= 2
-    assert f["episode"].value_counts().to_dict() == {"coast_2025": 183, "sweida_2025": 43}
+    assert f["episode"].value_counts().to_dict() == {"coast_2025": 168, "sweida_2025": 55}
 
 
 def test_log_size_and_sources(log, raw):
-    assert len(raw) == 226
-    assert len(log.sources) == 97
+    assert len(raw) == 223
+    assert len(log.sources) == 94
     assert set(log.sources["url"]) == {r["url"] for r in raw}

@@ -13,6 +13,7 @@ import csv
 import datetime as dt
 import shutil
 from collections import defaultdict
+from functools import cache
 from pathlib import Path
 
 import pandas as pd
@@ -42,6 +43,24 @@ def _raw_rows(path: Path) -> list[dict]:
             rows.append(row)
             start = reader.line_num + 1
     return rows
+
+
+@cache
+def _canonical_producers(folder: Path) -> dict[str, str]:
+    """Every spelling in producers.csv to its canonical name, read with the csv module alone."""
+    with (folder / "producers.csv").open(encoding="utf-8", newline="") as handle:
+        return {name.strip(): row["producer"] for row in csv.DictReader(handle)
+                for name in [row["producer"], *row["aliases"].split(";")] if name.strip()}
+
+
+def _producer(row: dict) -> str | None:
+    """The canonical producer of a raw row (None when the source names none)."""
+    return _canonical_producers(REAL_DIR).get(row["figure_by"]) if row["figure_by"] else None
+
+
+def _pcode(name: str) -> str | None:
+    """A governorate's p-code; None for the Syria-wide and coast-wide codes."""
+    return None if name in ("SY", "SY-COAST") else governorate_pcode(name)
 
 
 def _int_or_none(text: str):
@@ -82,7 +101,8 @@ def _curve(rows: list[dict]) -> list[tuple[str, int, bool]]:
     (a rounded or late relay) leaves the level unchanged.
     """
     level, out = None, []
-    for r in sorted(rows, key=lambda r: (r["period_end"], r["_line"])):
+    # One day's totals lowest first (the day's highest stands), then file order.
+    for r in sorted(rows, key=lambda r: (r["period_end"], _stated_best(r), r["_line"])):
         low, best, high = _stated_bounds(r)
         down = level is not None and high is not None and level[0] is not None and high < level[0]
         if level is None or down or best >= level[1]:
@@ -123,7 +143,7 @@ def test_real_log_is_nonempty_and_has_expected_header(raw):
     with REAL_LOG.open(encoding="utf-8-sig", newline="") as handle:
         header = next(csv.reader(handle))
     assert tuple(header) == FIGURE_COLUMNS + ("part_of",)
-    assert len(raw) == 226
+    assert len(raw) == 223
 
 
 def test_figures_hold_every_row_exactly_as_entered(raw, log):
@@ -139,8 +159,11 @@ def test_figures_hold_every_row_exactly_as_entered(raw, log):
         for column in ("report_date", "period_start", "period_end"):
             assert _cell_date(got[column]) == _date_or_none(row[column]), (fid, column)
         for column in ("origin_admin1", "destination_country_iso3", "destination_admin1",
-                       "subject", "basis", "figure_by", "publisher", "url", "label"):
+                       "subject", "basis", "attribution", "publisher", "url", "label"):
             assert _cell_str(got[column]) == (row[column] or None), (fid, column)
+        assert _cell_str(got["figure_by_stated"]) == (row["figure_by"] or None), fid
+        assert _cell_str(got["figure_by"]) == _producer(row), fid
+        assert bool(got["report_date_inferred"]) == (row["report_date_inferred"] == "true"), fid
 
 
 def test_raw_file_is_not_modified_by_loading():
@@ -206,9 +229,9 @@ def test_perm_150_carries_latakia_origin(by_id):
 
 # --------------------------------------------------------------------------- governorate tolls
 def test_governorate_rows_read_back_as_entered(raw, log):
-    gov_raw = [r for r in raw if r["origin_admin1"]]
+    gov_raw = [r for r in raw if _pcode(r["origin_admin1"]) and r["kind"] != "event"]
     assert len(gov_raw) >= 30
-    figures = log.figures[log.figures["origin_admin1"].notna()]
+    figures = log.figures[log.figures["origin_admin1_pcode"].notna() & (log.figures["kind"] != "event")]
     assert figures["figure_id"].tolist() == [r["figure_id"] for r in gov_raw]
     for row, (_, got) in zip(gov_raw, figures.iterrows()):
         assert got["origin_admin1"] == row["origin_admin1"]  # spelling kept (Tartus, Tartous)
@@ -243,8 +266,7 @@ def _series_check(raw_rows, violence):
     series = defaultdict(list)
     for r in raw_rows:
         if r["kind"] == "deaths" and r["basis"] == "cumulative" and not r.get("part_of"):
-            key = (r["figure_by"], governorate_pcode(r["origin_admin1"]) if r["origin_admin1"] else None,
-                   r["subject"], r["period_start"])
+            key = (_producer(r), _pcode(r["origin_admin1"]), r["subject"], r["period_start"])
             series[key].append(r)
     checked = 0
     for key, rows in series.items():
@@ -259,7 +281,7 @@ def _series_check(raw_rows, violence):
 
 
 def test_governorate_increments_sum_back_to_reported_totals(raw, log):
-    gov = [r for r in raw if r["origin_admin1"]]
+    gov = [r for r in raw if _pcode(r["origin_admin1"])]
     series, checked = _series_check(gov, log.violence)
     assert checked >= 12  # SOHR's per-governorate running tolls
     # Per-period governorate rows pass unchanged into the violence table.
@@ -294,8 +316,7 @@ def test_downward_revisions_only_where_a_producer_contradicts_itself(raw, log):
     series = defaultdict(list)
     for r in raw:
         if r["kind"] == "deaths" and r["basis"] == "cumulative" and not r.get("part_of"):
-            pcode = governorate_pcode(r["origin_admin1"]) if r["origin_admin1"] else None
-            series[(r["figure_by"], pcode, r["subject"], r["period_start"])].append(r)
+            series[(_producer(r), _pcode(r["origin_admin1"]), r["subject"], r["period_start"])].append(r)
     expected = {fid for rows in series.values() for fid, _, down in _curve(rows) if down}
     v = log.violence.set_index("event_id")
     flagged = set(v.index[v["revised_down"].fillna(False).astype(bool)])
@@ -305,13 +326,15 @@ def test_downward_revisions_only_where_a_producer_contradicts_itself(raw, log):
     # of older numbers (F129 "over 147", F131 "over 200") and a mislabelled subject (F038 after
     # F042, whose 213 counts combatants of both sides).
     assert flagged == set()
-    assert int(v.loc["F039", "deaths_best"]) == 0 and not bool(v.loc["F039", "revised_down"])
-    assert int(v.loc["F075", "deaths_best"]) == 0  # nearly 1,500 (F072) stays the level
+    assert int(v.loc["F080", "deaths_best"]) == 0 and not bool(v.loc["F080", "revised_down"])
+    # 10 March: 1,454 (F075) and "nearly 1,500" (F072), walked lowest first: the day ends at 1,500.
+    assert int(v.loc["F075", "deaths_best"]) + int(v.loc["F072", "deaths_best"]) == 1500 - 1018
     assert log.figures.set_index("figure_id").loc["F042", "subject"] == "combatants"
 
 
 def test_a_contradicting_total_is_a_downward_revision(tmp_path):
     shutil.copy(LOG_OK / "sources.csv", tmp_path / "sources.csv")
+    shutil.copy(LOG_OK / "producers.csv", tmp_path / "producers.csv")
     text = (LOG_OK / "figures.csv").read_text()
     (tmp_path / "figures.csv").write_text(text.replace("240,,exact", "240,,at_least"))
     v = load_reports(tmp_path).violence.set_index("event_id")
@@ -320,17 +343,15 @@ def test_a_contradicting_total_is_a_downward_revision(tmp_path):
 
 
 def test_parts_keep_their_stated_value_and_are_no_revision(log):
-    # Banyas alone (F014, 60) is part of SOHR's coastal civilian toll (F013, 340), and SNHR's
-    # deaths by perpetrator (F098 889 of F097; F168 889 and F099 445 of F167) are parts of its
-    # 1,334: not revisions.
+    # SNHR's deaths by perpetrator (F098 889 of F097; F168 889 and F099 445 of F167) are parts
+    # of its 1,334: not revisions.
     v = log.violence.set_index("event_id")
-    for fid, count, whole in (("F014", 60, "F013"), ("F098", 889, "F097"), ("F168", 889, "F167"),
-                              ("F099", 445, "F167")):
+    for fid, count, whole in (("F098", 889, "F097"), ("F168", 889, "F167"), ("F099", 445, "F167")):
         assert int(v.loc[fid, "deaths_best"]) == count
         assert v.loc[fid, "deaths_basis"] == "part"
         assert not bool(v.loc[fid, "revised_down"])
         assert log.figures.set_index("figure_id").loc[fid, "part_of"] == whole
-    assert int(v.loc["F013", "deaths_best"]) == 340  # first of its series, kept whole
+    assert int(v.loc["F097", "deaths_best"]) == 1334  # first of its series, kept whole
 
 
 @pytest.mark.parametrize("part_of, message", [
@@ -433,6 +454,7 @@ def test_check_log_returns_lines_and_stripped_cells(tmp_path):
 
 def test_bom_prefixed_log_is_read(tmp_path):
     shutil.copy(LOG_OK / "sources.csv", tmp_path / "sources.csv")
+    shutil.copy(LOG_OK / "producers.csv", tmp_path / "producers.csv")
     (tmp_path / "figures.csv").write_bytes(b"\xef\xbb\xbf" + (LOG_OK / "figures.csv").read_bytes())
     log = load_reports(tmp_path)
     assert log.figures["figure_id"].tolist() == [f"F00{i}" for i in range(1, 9)]
@@ -447,20 +469,29 @@ def test_read_log_rejects_bad_file_with_inputerror(tmp_path):
 
 
 # --------------------------------------------------------------------------- regressions
-def test_running_totals_with_different_start_are_separate_series(log):
-    # Regression: SOHR's per-governorate totals since 2024-12-08 (F106-F109) were differenced
-    # against its totals since 2025-03-06 (F101-F104), giving Homs 212 deaths on 10-14 April.
-    v = log.violence.set_index("event_id")
-    assert int(v.loc["F106", "deaths_best"]) == 225
-    assert str(v.loc["F106", "date_start"].date()) == "2024-12-08"
-    # F104 (SOHR civilians in Homs, 13 as of 9 April) follows F029 (13 as of 13 March): no change.
-    assert int(v.loc["F104", "deaths_best"]) == 0
-    assert int(v.loc["F029", "deaths_best"]) == 1 and int(v.loc["F021", "deaths_best"]) == 12
+def test_running_totals_with_different_start_are_separate_series(tmp_path, log):
+    # Regression: SOHR's per-governorate totals since 2024-12-08 were differenced against its
+    # totals since 2025-03-06, giving Homs 212 deaths on 10-14 April. Synthetic: F003 (240)
+    # counted since 1 March is its own series, not a revision of F002 (250 since 6 March).
+    for name in ("sources.csv", "producers.csv"):
+        shutil.copy(LOG_OK / name, tmp_path / name)
+    text = (LOG_OK / "figures.csv").read_text()
+    (tmp_path / "figures.csv").write_text(text.replace("2025-03-09,false,2025-03-06",
+                                                       "2025-03-09,false,2025-03-01"))
+    v = load_reports(tmp_path).violence.set_index("event_id")
+    assert int(v.loc["F003", "deaths_best"]) == 240
+    assert str(v.loc["F003", "date_start"].date()) == "2025-03-01"
+    assert not bool(v.loc["F003", "revised_down"])
+    # Real log: F104 (SOHR civilians in Homs, 13 as of 9 April) follows F029 (13 as of 13 March).
+    real = log.violence.set_index("event_id")
+    assert int(real.loc["F104", "deaths_best"]) == 0
+    assert int(real.loc["F029", "deaths_best"]) == 1 and int(real.loc["F021", "deaths_best"]) == 12
 
 
 def test_missing_source_url_error_names_figures_file(tmp_path):
     # Regression: the problem was reported under sources.csv with figures.csv's line number.
     shutil.copy(LOG_OK / "sources.csv", tmp_path / "sources.csv")
+    shutil.copy(LOG_OK / "producers.csv", tmp_path / "producers.csv")
     text = (LOG_OK / "figures.csv").read_text().replace("https://example.org/c", "https://example.org/zzz")
     (tmp_path / "figures.csv").write_text(text)
     with pytest.raises(InputError) as info:
@@ -468,3 +499,91 @@ def test_missing_source_url_error_names_figures_file(tmp_path):
     assert "https://example.org/zzz" in str(info.value)
     assert info.value.problems[0].line == 4
     assert info.value.path.name == "figures.csv"
+
+
+# --------------------------------------------------------------------------- issue 16's rules
+LOG_BAD = Path(__file__).resolve().parents[1] / "data" / "log_bad"
+
+
+@pytest.mark.parametrize("folder, file, line, column, words", [
+    ("ip_url", "sources.csv", 4, "url", "'72.46.128.21' is an IP address"),
+    ("unknown_producer", "figures.csv", 5, "figure_by", "unknown producer 'Monitor B (as cited"),
+    ("no_inferred_flag", "figures.csv", 3, "report_date_inferred", "is empty"),
+])
+def test_bad_fixture_is_refused_with_file_row_and_column(folder, file, line, column, words):
+    from refugeestudy.sources.reports import validate_log
+
+    for check in (validate_log, lambda path: load_reports(path.parent)):
+        with pytest.raises(InputError) as info:
+            check(LOG_BAD / folder / "figures.csv")
+        assert info.value.path == LOG_BAD / folder / file
+        ((got_line, got_column, message),) = [(p.line, p.column, p.message) for p in info.value.problems]
+        assert (got_line, got_column) == (line, column)
+        assert words in message
+
+
+@pytest.mark.parametrize("cell, value, column, words", [
+    ("figure_by", "", "attribution", "name the producer"),
+    ("attribution", "the page names no source", "attribution", "must be empty"),
+    ("report_date_inferred", "yes", "report_date_inferred", "expected 'true' or 'false'"),
+    ("origin_admin1", "", "origin_admin1", "is empty"),
+    ("origin_admin1", "SY-NORTH", "origin_admin1", "SY or SY-COAST"),
+])
+def test_attribution_inferred_flag_and_origin_codes_are_checked(tmp_path, cell, value, column, words):
+    rows = list(csv.reader((LOG_OK / "figures.csv").open(encoding="utf-8", newline="")))
+    rows[2][rows[0].index(cell)] = value
+    with (tmp_path / "figures.csv").open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(rows)
+    with pytest.raises(InputError) as info:
+        check_log(tmp_path / "figures.csv")
+    assert [(p.line, p.column) for p in info.value.problems] == [(3, column)]
+    assert words in info.value.problems[0].message
+
+
+def test_unattributed_figure_is_no_producer_and_aliases_read_as_one_name(tmp_path):
+    for name in ("sources.csv", "producers.csv"):
+        shutil.copy(LOG_OK / name, tmp_path / name)
+    rows = list(csv.reader((LOG_OK / "figures.csv").open(encoding="utf-8", newline="")))
+    header = rows[0]
+    rows[1][header.index("figure_by")] = "MA"  # alias of Monitor A
+    rows[4][header.index("figure_by")], rows[4][header.index("attribution")] = "", "no source named"
+    with (tmp_path / "figures.csv").open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(rows)
+    figures = load_reports(tmp_path).figures.set_index("figure_id")
+    assert figures.loc["F001", "figure_by"] == "Monitor A"
+    assert figures.loc["F001", "figure_by_stated"] == "MA"
+    assert pd.isna(figures.loc["F004", "figure_by"])
+    assert figures.loc["F004", "attribution"] == "no source named"
+    assert figures["report_date_inferred"].tolist() == [False] * 5 + [True] + [False] * 2
+
+
+@pytest.mark.parametrize("column, value, words", [
+    ("url", "https://news-247.top/n/1861878", "copies other outlets' pages"),
+    ("url", "https://beirut24.org/2025/03/11/%d8%a5%d8%b1", "percent-encoded"),
+    ("title", "[descriptive title; page title not in stored text] Toll", "note in brackets"),
+])
+def test_sources_refuse_copies_encoded_urls_and_title_notes(tmp_path, column, value, words):
+    shutil.copy(LOG_OK / "figures.csv", tmp_path / "figures.csv")
+    shutil.copy(LOG_OK / "producers.csv", tmp_path / "producers.csv")
+    rows = list(csv.reader((LOG_OK / "sources.csv").open(encoding="utf-8", newline="")))
+    rows[5][rows[0].index(column)] = value
+    with (tmp_path / "sources.csv").open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(rows)
+    from refugeestudy.sources.reports import validate_log
+
+    with pytest.raises(InputError) as info:
+        validate_log(tmp_path / "figures.csv")
+    assert info.value.path.name == "sources.csv"
+    assert (info.value.problems[0].line, info.value.problems[0].column) == (6, column)
+    assert words in info.value.problems[0].message
+
+
+def test_real_log_meets_issue_16(raw, log):
+    sources = log.sources
+    assert sources["read_at_url"].notna().all()
+    assert not sources["title"].fillna("").str.contains(r"\[").any()
+    assert not sources["url"].str.contains(r"://[0-9.]+[:/]").any()
+    assert {r["report_date_inferred"] for r in raw} == {"true", "false"}
+    assert "" not in {r["origin_admin1"] for r in raw}
+    unnamed = [r for r in raw if not r["figure_by"]]
+    assert unnamed and all(r["attribution"] for r in unnamed)

@@ -217,12 +217,15 @@ def cumulative_to_increments(
     ([100, 150, 0, -10], [False, False, False, True])
 
     "Over 200" on 9 March is compatible with 250 and leaves the level at 250;
-    exactly 240 on 10 March contradicts it: a downward revision of 10.
+    exactly 240 on 10 March contradicts it: a downward revision of 10. Totals
+    stated as of the same day are walked lowest first, so the day's highest stands.
     """
-    ordered = frame.sort_values([*by, date], kind="stable")
-    groups = ordered.groupby(by, sort=False, dropna=False)
     named = dict(zip(("low", "best", "high"), values)) if len(values) == 3 else {}
     best = "best" if "best" in values else named.get("best", values[0])
+    # Totals stated as of one day are walked lowest first: the day's highest stands and a lower
+    # statement of the same day (an earlier update) is no revision of a later one.
+    ordered = frame.sort_values([*by, date, best], kind="stable", na_position="first")
+    groups = ordered.groupby(by, sort=False, dropna=False)
     low, high = named.get("low", "low"), named.get("high", "high")
     columns = list(values)
     stated = ordered[columns].astype(object).where(ordered[columns].notna(), None)

@@ -99,6 +99,9 @@ DESTINATION_REGIONS: dict[str, str] = {
     "RU-SVE": "Sverdlovsk Oblast",
     "LB-AK": "Akkar",
     "LB-AS": "North (Ash Shimal)",
+    # Not an ISO 3166-2 code: a figure for the Akkar and North governorates together
+    # ("northern Lebanon"), as UNHCR gives it.
+    "LB-AK+LB-AS": "Akkar and North",
     "LB-BH": "Baalbek-Hermel",
     "LB-BA": "Beirut",
     "LB-BI": "Beqaa",

@@ -51,19 +51,33 @@ from refugeestudy.clean.places import (
 )
 from refugeestudy.errors import InputError, Problem
 
-__all__ = ["FIGURE_COLUMNS", "SOURCE_COLUMNS", "ReportLog", "check_log", "check_sources",
-           "load_reports", "read_log", "validate_log"]
+__all__ = ["FIGURE_COLUMNS", "ORIGIN_SCOPES", "PRODUCER_COLUMNS", "SOURCE_COLUMNS", "ReportLog",
+           "check_log", "check_producers", "check_sources", "load_reports", "read_log",
+           "validate_log"]
 
 FIGURE_COLUMNS = (
-    "figure_id", "kind", "report_date", "period_start", "period_end", "basis",
-    "origin_admin1", "destination_country_iso3", "destination_admin1", "destination_place",
-    "population_type", "subject", "count", "count_high", "qualifier", "figure_by",
-    "publisher", "url", "label", "note",
+    "figure_id", "kind", "report_date", "report_date_inferred", "period_start", "period_end",
+    "basis", "origin_admin1", "destination_country_iso3", "destination_admin1",
+    "destination_place", "population_type", "subject", "count", "count_high", "qualifier",
+    "figure_by", "attribution", "publisher", "url", "label", "note",
 )
 #: Columns a log may leave out (older logs): ``part_of`` names the figure a
 #: sub-total belongs to (a city within a coast-wide toll, deaths by one perpetrator).
 OPTIONAL_FIGURE_COLUMNS = ("part_of",)
-SOURCE_COLUMNS = ("url", "publisher", "title", "publication_date", "language", "accessed_via")
+SOURCE_COLUMNS = ("url", "read_at_url", "publisher", "title", "publication_date", "language",
+                  "accessed_via")
+PRODUCER_COLUMNS = ("producer", "kind", "aliases")
+#: What a producer is (``producers.csv``, column ``kind``).
+PRODUCER_KINDS = ("monitor", "un_agency", "government", "local_authority", "armed_group",
+                  "political_party", "media", "ngo", "investigation", "individual")
+#: ``origin_admin1`` codes for figures about more than one governorate: the whole country,
+#: and the coast (Latakia, Tartus and the Hama and Homs countryside the sources call "the coast").
+ORIGIN_SCOPES = {"SY": "Syria-wide", "SY-COAST": "Syrian coast"}
+#: Hosts that copy other outlets' pages (scrapers, mirrors, proxies): never a source's ``url``,
+#: only its ``read_at_url``.
+COPY_HOSTS = ("news-247.top", "hathalyoum.net", "nsh-em.com", "daily8.com", "news.science",
+              "storage.googleapis.com", "thejewishworldseenby.com", "pressmediaofindia.com",
+              "conservativenewsbriefing.com", "todayheadline.co", "web.lifelines.name")
 
 KINDS = ("deaths", "displacement", "event")
 BASES = ("cumulative", "period", "stock")
@@ -87,8 +101,8 @@ _EMPTY_BY_KIND = {
 }
 #: What to read when a log file breaks a rule.
 README_HINT = "see data/raw/reports/README.md for each column's rules"
-_ALWAYS_FILLED = ("figure_id", "kind", "report_date", "period_start", "period_end",
-                  "figure_by", "publisher", "url")
+_ALWAYS_FILLED = ("figure_id", "kind", "report_date", "report_date_inferred", "period_start",
+                  "period_end", "origin_admin1", "publisher", "url")
 
 
 @dataclass(frozen=True)
@@ -183,6 +197,70 @@ def _url_problem(url: str) -> str | None:
     return None
 
 
+def _attribution_problems(row: dict[str, str]) -> list[tuple[str, str]]:
+    """Problems with ``report_date_inferred``, ``figure_by`` and ``attribution``.
+
+    ``report_date_inferred`` is ``true`` or ``false``; a figure names its producer in
+    ``figure_by`` or, when the source names none, says why in ``attribution`` (never both).
+
+    Examples
+    --------
+    >>> _attribution_problems({"report_date_inferred": "yes", "figure_by": "SNHR",
+    ...                        "attribution": ""})
+    [('report_date_inferred', "expected 'true' or 'false', found 'yes'")]
+    """
+    problems = []
+    inferred = row["report_date_inferred"]
+    if inferred and inferred not in ("true", "false"):
+        problems.append(("report_date_inferred", f"expected 'true' or 'false', found {inferred!r}"))
+    if not row["figure_by"] and not row["attribution"]:
+        problems.append(("attribution", "is empty and so is figure_by; name the producer, or say "
+                                        "here why the source names none"))
+    elif row["figure_by"] and row["attribution"]:
+        problems.append(("attribution", "must be empty when figure_by names the producer"))
+    return problems
+
+
+def _citation_problem(url: str) -> str | None:
+    """What keeps ``url`` from being cited as the original page, or ``None``.
+
+    An original page is not an IP address, not on a copying host (:data:`COPY_HOSTS`) and is
+    written decoded (no percent-encoded non-ASCII letters).
+
+    Examples
+    --------
+    >>> _citation_problem("http://72.46.128.21/arabic/levant/458879")
+    "the host '72.46.128.21' is an IP address; cite the publisher's own page (a copy goes in read_at_url)"
+    >>> _citation_problem("https://www.sana.sy/en/?p=365511") is None
+    True
+    """
+    host = (urlsplit(url).hostname or "").lower()
+    where = "cite the publisher's own page (a copy goes in read_at_url)"
+    if re.fullmatch(r"[0-9.]+|[0-9a-f:]*:[0-9a-f:]*", host):
+        return f"the host {host!r} is an IP address; {where}"
+    copier = next((h for h in COPY_HOSTS if host == h or host.endswith("." + h)), None)
+    if copier:
+        return f"{copier} copies other outlets' pages (a scraper or mirror); {where}"
+    if re.search(r"%[89a-fA-F][0-9a-fA-F]", url):
+        return "is percent-encoded; write the URL decoded (urllib.parse.unquote)"
+    return None
+
+
+def _title_problem(title: str) -> str | None:
+    """A title is the page's own title or empty: no bracketed notes of ours.
+
+    Examples
+    --------
+    >>> _title_problem("[descriptive title; page title not in stored text] Toll rises")
+    "holds a note in brackets ('[descriptive title; page title not in stored text]'); leave the title empty when the page's title is not known"
+    """
+    note = re.search(r"\[[^\]]*\]", title)
+    if note:
+        return (f"holds a note in brackets ({note.group(0)!r}); leave the title empty when the "
+                "page's title is not known")
+    return None
+
+
 def _check_place(row: dict[str, str]) -> list[tuple[str, str]]:
     """Problems with ``destination_place``: a gazetteer place, in the row's country and region."""
     name, _ = split_place(row["destination_place"])
@@ -239,6 +317,8 @@ def _check_figure(line: int, row: dict[str, str], seen: dict[str, int],
         message = _url_problem(row["url"])
         if message:
             bad("url", message)
+    for column, message in _attribution_problems(row):
+        bad(column, message)
     if kind not in KINDS:
         return problems
     for column in sorted(_FILLED_BY_KIND[kind]):
@@ -267,8 +347,10 @@ def _check_figure(line: int, row: dict[str, str], seen: dict[str, int],
         bad("count_high", "only allowed with qualifier 'between'")
     if "count_high" in counts and "count" in counts and counts["count_high"] < counts["count"]:
         bad("count_high", f"{counts['count_high']} is below count {counts['count']}")
-    if row["origin_admin1"] and governorate_pcode(row["origin_admin1"]) is None:
-        bad("origin_admin1", f"unknown Syrian governorate {row['origin_admin1']!r}")
+    origin = row["origin_admin1"]
+    if origin and origin not in ORIGIN_SCOPES and governorate_pcode(origin) is None:
+        bad("origin_admin1", f"unknown Syrian governorate {origin!r}; a figure about several "
+                             f"governorates uses {' or '.join(ORIGIN_SCOPES)}")
     iso3 = row["destination_country_iso3"]
     if iso3 and not (len(iso3) == 3 and iso3.isalpha() and iso3.isupper()):
         bad("destination_country_iso3", f"expected an ISO 3166-1 alpha-3 code, found {iso3!r}")
@@ -399,9 +481,11 @@ def check_sources(path: Path, figures: pd.DataFrame | list[tuple[int, dict[str, 
         if parse_iso_date(row["publication_date"]) is None:
             problems.append(Problem(line, "publication_date",
                                     f"expected YYYY-MM-DD, found {row['publication_date']!r}"))
-        message = _url_problem(row["url"])
-        if message:
-            problems.append(Problem(line, "url", message))
+        for column, check in (("url", _url_problem), ("url", _citation_problem),
+                              ("read_at_url", _url_problem), ("title", _title_problem)):
+            message = check(row[column]) if row[column] or column == "url" else None
+            if message:
+                problems.append(Problem(line, column, message))
     if problems:
         raise InputError(path, problems, hint=README_HINT)
     unlisted = [Problem(line, "url", f"{url} is not listed in {path.name}")
@@ -410,6 +494,64 @@ def check_sources(path: Path, figures: pd.DataFrame | list[tuple[int, dict[str, 
         raise InputError(figures_path or path.with_name("figures.csv"), unlisted,
                          hint=f"add each cited URL to {path.name} with its publisher and date")
     return pd.DataFrame([row for _, row in rows], columns=list(SOURCE_COLUMNS)).astype("string")
+
+
+def check_producers(path: Path, figures: list[tuple[int, dict[str, str]]],
+                    figures_path: Path | None = None) -> dict[str, str]:
+    """Validate ``producers.csv``; every ``figure_by`` must be one of its names or aliases.
+
+    Parameters
+    ----------
+    path : Path
+        The ``producers.csv`` file (columns ``producer, kind, aliases``; aliases
+        separated by ``;``).
+    figures : list of (int, dict)
+        The log's rows with their lines (:func:`check_log`).
+    figures_path : Path, optional
+        The log file, named in the errors about its rows.
+
+    Returns
+    -------
+    dict
+        Every spelling (canonical name or alias) to its canonical name.
+
+    Raises
+    ------
+    InputError
+        A producer or alias listed twice, an unknown kind, or a ``figure_by``
+        spelling that is neither a name nor an alias (with the figure's line).
+
+    Examples
+    --------
+    >>> folder = paths.raw_dir() / "reports"
+    >>> names = check_producers(folder / "producers.csv", check_log(folder / "figures.csv"))
+    >>> names["SNHR"]
+    'Syrian Network for Human Rights'
+    """
+    rows = _read_rows(path, PRODUCER_COLUMNS)
+    problems, names = [], {}
+    for line, row in rows:
+        if row["kind"] not in PRODUCER_KINDS:
+            problems.append(Problem(line, "kind", f"unknown kind {row['kind']!r}; expected one of "
+                                                  f"{', '.join(PRODUCER_KINDS)}"))
+        spellings = [("producer", row["producer"])]
+        spellings += [("aliases", a.strip()) for a in row["aliases"].split(";") if a.strip()]
+        for column, name in spellings:
+            if not name:
+                problems.append(Problem(line, column, "is empty; every producer needs a name"))
+            elif name in names:
+                problems.append(Problem(line, column, f"{name!r} is already a name of "
+                                                      f"{names[name]!r}"))
+            else:
+                names[name] = row["producer"]
+    if problems:
+        raise InputError(path, problems, hint=README_HINT)
+    unknown = [Problem(line, "figure_by", f"unknown producer {row['figure_by']!r}; use a name or "
+                                          f"alias of {path.name} (or add it there)")
+               for line, row in figures if row["figure_by"] and row["figure_by"] not in names]
+    if unknown:
+        raise InputError(figures_path or path.with_name("figures.csv"), unknown, hint=README_HINT)
+    return names
 
 
 def validate_log(path: str | Path, today: dt.date | None = None) -> list[tuple[int, dict[str, str]]]:
@@ -441,14 +583,16 @@ def validate_log(path: str | Path, today: dt.date | None = None) -> list[tuple[i
     path = Path(path)
     rows = check_log(path, today)
     check_sources(_sources_beside(path), rows, path)
+    check_producers(_sources_beside(path, "producers.csv"), rows, path)
     return rows
 
 
-def _sources_beside(figures_path: Path) -> Path:
-    """The ``sources.csv`` next to a log; a clear error when it is missing."""
-    sources = figures_path.parent / "sources.csv"
+def _sources_beside(figures_path: Path, name: str = "sources.csv") -> Path:
+    """The ``sources.csv`` (or ``producers.csv``) next to a log; a clear error when it is missing."""
+    sources = figures_path.parent / name
+    what = "URL cited in" if name == "sources.csv" else "figure_by spelling of"
     if not sources.is_file():
-        raise InputError(sources, [Problem(None, None, f"not found; every URL cited in "
+        raise InputError(sources, [Problem(None, None, f"not found; every {what} "
                                                        f"{figures_path.name} must be listed there")],
                          hint=f"create {sources.name} beside {figures_path.name} (see "
                               "data/raw/reports/README.md)")
@@ -458,8 +602,12 @@ def _sources_beside(figures_path: Path) -> Path:
 def read_log(path: str | Path) -> pd.DataFrame:
     """Read and validate ``figures.csv`` into a typed frame, one row per figure.
 
-    Adds ``line`` (the row's line in the file), ``origin_admin1_pcode`` and
-    ``low``/``best``/``high`` bounds from the qualifier. ``destination_place``
+    Adds ``line`` (the row's line in the file), ``origin_admin1_pcode`` (a
+    governorate's p-code; empty for the codes of :data:`ORIGIN_SCOPES`),
+    ``origin_scope`` (that p-code, ``SY-COAST`` or ``SY``) and ``low``/``best``/``high``
+    bounds from the qualifier. ``figure_by`` holds the producer's canonical name
+    from the ``producers.csv`` beside the log (the spelling as entered stays in
+    ``figure_by_stated``); ``report_date_inferred`` is boolean. ``destination_place``
     is written in the gazetteer's spelling (``Talbireh`` and ``Tal al-Bireh``
     are one place); the detail in parentheses moves to ``destination_detail``.
 
@@ -469,18 +617,29 @@ def read_log(path: str | Path) -> pd.DataFrame:
     >>> figures["figure_id"].is_unique
     True
     """
+    path = Path(path)
     rows = check_log(path)
+    return _figures_frame(rows, check_producers(_sources_beside(path, "producers.csv"), rows, path))
+
+
+def _figures_frame(rows: list[tuple[int, dict[str, str]]], producers: dict[str, str]
+                   ) -> pd.DataFrame:
+    """The checked rows as the typed frame of :func:`read_log` (producers: spelling to name)."""
     frame = pd.DataFrame([row for _, row in rows],
                          columns=list(FIGURE_COLUMNS + OPTIONAL_FIGURE_COLUMNS)).astype("string")
     frame = frame.mask(frame == "")
     frame.insert(0, "line", [line for line, _ in rows])
+    frame["report_date_inferred"] = (frame["report_date_inferred"] == "true").astype("boolean")
+    frame["figure_by_stated"] = frame["figure_by"]
+    frame["figure_by"] = frame["figure_by"].map(producers.get).astype("string")
     for column in ("report_date", "period_start", "period_end"):
         frame[column] = pd.to_datetime(frame[column], format="%Y-%m-%d").astype("datetime64[s]")
     for column in ("count", "count_high"):
         frame[column] = pd.to_numeric(frame[column]).astype("Int64")
     frame["origin_admin1_pcode"] = frame["origin_admin1"].map(
-        lambda name: governorate_pcode(name) if isinstance(name, str) else None
+        lambda name: None if name in ORIGIN_SCOPES else governorate_pcode(name)
     ).astype("string")
+    frame["origin_scope"] = frame["origin_admin1_pcode"].fillna(frame["origin_admin1"])
     named = frame["destination_place"].map(lambda text: split_place(text) if isinstance(text, str)
                                            else (None, None))
     frame["destination_place"] = pd.array([locality(name).name if name else None
@@ -524,7 +683,7 @@ def _violence(figures: pd.DataFrame) -> pd.DataFrame:
         "date_precision": 1,
         "country_iso3": "SYR",
         "admin1_pcode": tolls["origin_admin1_pcode"],
-        "admin1_name": tolls["origin_admin1"],
+        "admin1_name": tolls["origin_admin1"].where(tolls["origin_admin1_pcode"].notna()),
         "deaths_best": tolls["best"],
         "deaths_low": tolls["low"],
         "deaths_high": tolls["high"],
@@ -608,8 +767,10 @@ def load_reports(data_dir: str | Path | None = None) -> ReportLog:
     True
     """
     folder = Path(data_dir) if data_dir is not None else packaged.report_log_dir()
-    figures = read_log(folder / "figures.csv")
-    sources = check_sources(_sources_beside(folder / "figures.csv"), figures, folder / "figures.csv")
+    path = folder / "figures.csv"
+    rows = check_log(path)
+    sources = check_sources(_sources_beside(path), rows, path)
+    figures = _figures_frame(rows, check_producers(_sources_beside(path, "producers.csv"), rows, path))
     return ReportLog(
         violence=_violence(figures),
         displacement=_displacement(figures),
