@@ -58,7 +58,7 @@ POPULATION_TYPES = {
     "fled": "people a source says fled towards the place or from their homes, counted at departure "
             "or on the way; not a count of people who arrived",
     "sheltering": "people staying at a place on a date (a stock, not a running total of entries)",
-    "asylum_applications": "asylum applications lodged (UNHCR), not people arriving",
+    "asylum_applications": "asylum applications lodged, not people arriving",
 }
 
 

@@ -128,7 +128,7 @@ def curves_figure(series: Sequence[ReportedSeries], *, ylabel: str, title: str,
             if (curve.loc[known, "high"] > curve.loc[known, "low"]).any():
                 ax.fill_between(curve.loc[known, "date"], curve.loc[known, "low"],
                                 curve.loc[known, "high"], step="post", color="#999999", alpha=0.3,
-                                linewidth=0, label="disagreement band (low to high)")
+                                linewidth=0, label="band: smallest latest figure to largest upper bound")
         ax.set_title(_label(scope_name(item.scope), 90), fontsize=10)
         ax.set_ylabel(ylabel)
         ax.set_xlabel(xlabel)
