@@ -27,10 +27,10 @@ def test_real_log_lists_no_downward_revision():
 
 def test_coverage_by_episode_of_the_real_log():
     table = audit.coverage_by_episode(load_reports().figures).set_index(["episode", "kind"])
-    assert table["figures"].sum() == 223
+    assert table["figures"].sum() == 260
     assert table.loc[("sweida_2025", "deaths"), "producers"] == 3
     assert table.loc[("sweida_2025", "displacement"), "producers"] == 2
-    assert table.loc[("sweida_2025", "deaths"), "first_report"] == "2025-07-16"
+    assert table.loc[("sweida_2025", "deaths"), "first_report"] == "2025-07-15"  # SOHR 89 (ABNA)
     assert table.loc[("coast_2025", "deaths"), "first_report"] == "2025-03-07"
 
 

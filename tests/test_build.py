@@ -126,7 +126,7 @@ def test_failing_build_leaves_previous_files_untouched(root, tmp_path):
     # A broken curated log: the previous files stay as well.
     cached.unlink()
     figures = root / "data" / "raw" / "reports" / "figures.csv"
-    figures.write_text(figures.read_text().replace("2025-03-07,2025-03-06", "2025-03-07,2025-13-06"))
+    figures.write_text(figures.read_text().replace("2025-03-07,false,2025-03-06", "2025-03-07,false,2025-13-06"))
     with pytest.raises(InputError):
         bd.build(console=_console())
     assert _snapshot(processed) == before

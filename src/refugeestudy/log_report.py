@@ -171,8 +171,9 @@ def limitations(figures: pd.DataFrame, sources: pd.DataFrame) -> list[str]:
         "monitor's figure each have a row, so figures must not be added up.",
     ]
     if inferred:
-        notes.append(f"{inferred} figures carry a report date inferred from the page (a dateline or "
-                     "weekday), not printed on it.")
+        notes.append(f"{inferred} figures carry a report date inferred from a cue on the page (a weekday, "
+                     "a dateline, a photo caption or a date in the URL), not printed on it; the log marks "
+                     "each in report_date_inferred.")
     if thin:
         notes.append(f"{len(thin)} places rest on a single figure: {', '.join(thin)}.")
     untitled = int(sources["title"].astype("string").fillna("").eq("").sum())

@@ -43,8 +43,8 @@ def test_unknown_plan(project, cli, unchanged):
 
 
 @pytest.mark.parametrize("old, new, words", [
-    ("2025-03-07,2025-03-06", "2025-03-07,2025-13-06", "YYYY-MM-DD"),
-    ("F001,displacement,", "F001,displacement,,", "expected 21 fields"),
+    ("2025-03-07,false,2025-03-06", "2025-03-07,false,2025-13-06", "YYYY-MM-DD"),
+    ("F001,displacement,", "F001,displacement,,", "expected 23 fields"),
 ], ids=["bad-date", "extra-field"])
 def test_broken_log_leaves_previous_tables(project, cli, unchanged, old, new, words):
     processed = _built(project)

@@ -132,15 +132,14 @@ def test_perm_curves_reach_about_150_not_199_or_249(raw):
     assert curves == {
         "United Russia Perm krai regional branch": 150,  # ~100 by 2 Apr (has the 99) + 50 on 3 Apr
         "Perm local authorities": 150,                   # roughly 150 since February (11 Apr)
-        # no producer named: about 100 in February + 50 on 3 Apr; the 6 April flight alone
-        "the aggregator page names no source for the figure": 150,
+        # no producer named: the 6 April flight alone (the aggregator's rows were dropped, a copy)
         "IntelliNews cites unnamed Russian media": 50,
     }
     assert max(curves.values()) == 150
 
 
 def test_perm_april_group_is_one_group_in_every_row(fig):
-    for fid in ("F005", "F007", "F067"):
+    for fid in ("F007", "F067"):
         assert int(fig.loc[fid, "count"]) == 50
         assert fig.loc[fid, "basis"] == "period"
     assert "same group" in fig.loc["F067", "note"].lower()
@@ -177,10 +176,10 @@ def test_every_episode_has_two_independent_producers_of_tolls_and_counts(log):
     assert producers[("sweida_2025", "deaths")] == 3  # SOHR, SNHR, Amnesty
     assert producers[("sweida_2025", "displacement")] == 2  # UN OCHA, IOM
     assert min(producers.values()) >= 2
-    assert f["episode"].value_counts().to_dict() == {"coast_2025": 168, "sweida_2025": 55}
+    assert f["episode"].value_counts().to_dict() == {"coast_2025": 175, "sweida_2025": 85}
 
 
 def test_log_size_and_sources(log, raw):
-    assert len(raw) == 223
-    assert len(log.sources) == 94
+    assert len(raw) == 260
+    assert len(log.sources) == 109
     assert set(log.sources["url"]) == {r["url"] for r in raw}

@@ -77,7 +77,9 @@ ORIGIN_SCOPES = {"SY": "Syria-wide", "SY-COAST": "Syrian coast"}
 #: only its ``read_at_url``.
 COPY_HOSTS = ("news-247.top", "hathalyoum.net", "nsh-em.com", "daily8.com", "news.science",
               "storage.googleapis.com", "thejewishworldseenby.com", "pressmediaofindia.com",
-              "conservativenewsbriefing.com", "todayheadline.co", "web.lifelines.name")
+              "conservativenewsbriefing.com", "todayheadline.co", "web.lifelines.name",
+              "news-pravda.com", "stkittsgazette.com", "elawnj.com", "naslovi.net", "e4a.fr",
+              "ammarjohmani.blogspot.com")
 
 KINDS = ("deaths", "displacement", "event")
 BASES = ("cumulative", "period", "stock")
