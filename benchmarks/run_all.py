@@ -79,8 +79,8 @@ def summary(ged: dict, reports: dict | None, profile_lines: list[str], elapsed: 
         floor = reports["scenarios"]["floor"]["total_s"]
         head = f"{'make reports (build + run --plan embedded)':<44} {'build s':>8} {'run s':>8} {'total s':>8} {'× floor':>8}"
         lines += [head, "-" * len(head)]
-        for key, label in (("cold", "cold (empty cache, --force)"), ("warm", "warm (nothing changed)"),
-                           ("touched", "touched (sources.csv edited)")):
+        for key, label in (("cold", "cold: empty cache, --force"), ("warm", "warm: nothing changed"),
+                           ("touched", "touched: sources.csv edited")):
             r = reports["scenarios"][key]
             lines.append(f"{label:<44} {r['build_s']:>8.2f} {r['run_s']:>8.2f} {r['total_s']:>8.2f} "
                          f"{r['total_s'] / floor:>8.2f}")
