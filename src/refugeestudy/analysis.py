@@ -389,7 +389,12 @@ def limitations(series: Sequence[ReportedSeries] = (), *, nobs: int | None = Non
 
 
 def series_table(series: Sequence[ReportedSeries], *, unit: str) -> pd.DataFrame:
-    """One row per reconciled scope: producers, figures, total with band, periods with/without a report.
+    """One row per reconciled scope: producers, figures, total with band, the band's stale producers,
+    periods with/without a report.
+
+    A producer in the band whose latest figure is more than the freshness limit older than the
+    scope's last figure is listed with its age (:func:`refugeestudy.reconcile.reconcile`), never
+    dropped.
 
     Examples
     --------
@@ -400,6 +405,10 @@ def series_table(series: Sequence[ReportedSeries], *, unit: str) -> pd.DataFrame
     ...     start="2025-02-10", end="2025-04-13")
     >>> float(series_table([perm], unit="people").iloc[0]["Reconciled total (people)"])
     150.0
+    >>> coast = reported_series(log.figures, kind="deaths", scope=deaths_scope(None, "civilians"),
+    ...     freq="W-MON", start="2025-03-01", end="2025-04-30", since="2025-03-01")
+    >>> series_table([coast], unit="deaths").iloc[0]["Stale in the band (age)"].split("; ")[0]
+    'Syrian Network for Human Rights (9 days)'
     """
     rows = []
     for item in series:
@@ -411,6 +420,8 @@ def series_table(series: Sequence[ReportedSeries], *, unit: str) -> pd.DataFrame
             f"Reconciled total ({unit})": item.total,
             f"Low ({unit})": float(last["level_low"]) if last is not None else np.nan,
             f"High ({unit})": float(last["level_high"]) if last is not None else np.nan,
+            "Stale in the band (age)": (str(item.reconciled["stale"].iloc[-1] or "none")
+                                        if len(item.reconciled) and "stale" in item.reconciled else "none"),
             "Periods with a report": item.reported_periods,
             "Periods without a report": item.unreported_periods,
         })
