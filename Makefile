@@ -9,8 +9,10 @@ STAMP := $(VENV)/.installed
 .PHONY: reports test lab bench build clean-processed
 
 $(STAMP): pyproject.toml requirements.lock
+	@echo "Setting up $(VENV): the pinned dependencies (requirements.lock) are downloaded and installed;"
+	@echo "this takes a few minutes the first time (pip lists each package as it goes), and again only when requirements.lock or pyproject.toml changes."
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --disable-pip-version-check --progress-bar off -r requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $(STAMP)
 

@@ -231,14 +231,13 @@ def main(argv: list[str] | None = None) -> dict:
             f"{k} {v:.1f}" for k, v in result["per_report_cold_s"].items()))
     compute = sum(statistics.median(v) for v in cells.values())
     cold = result["scenarios"]["cold"]["total_s"]
-    bound = 1.5 * (floor + compute)
+    bound = 1.5 * floor
     result["reports_own_compute_s"] = compute
     result["targets"] = {"warm_le_2s": result["scenarios"]["warm"]["total_s"] <= 2.0,
-                         "cold_le_1.5_floor_plus_compute": cold <= bound,
+                         "cold_le_1.5_floor": cold <= bound,
                          "touched_reruns_only_readers": True}
     print(f"reports' own compute (their cells, summed, median): {compute:.2f} s; cold {cold:.2f} s "
-          f"vs 1.5 × (floor {floor:.2f} + compute {compute:.2f}) = {bound:.2f} s: "
-          f"{'MET' if cold <= bound else 'MISSED'}")
+          f"vs 1.5 × floor {floor:.2f} = {bound:.2f} s: {'MET' if cold <= bound else 'MISSED'}")
     warm = result["scenarios"]["warm"]["total_s"]
     print(f"warm {warm:.2f} s vs 2 s: {'MET' if warm <= 2.0 else 'MISSED'}; editing {TOUCHED_INPUT.name} "
           f"re-ran exactly the reports that read it: {', '.join(sorted(_readers_of(PROJECT, TOUCHED_INPUT)))}")

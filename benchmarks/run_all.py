@@ -79,8 +79,8 @@ def summary(ged: dict, reports: dict | None, profile_lines: list[str], elapsed: 
         floor = reports["scenarios"]["floor"]["total_s"]
         head = f"{'make reports (build + run --plan embedded)':<44} {'build s':>8} {'run s':>8} {'total s':>8} {'× floor':>8}"
         lines += [head, "-" * len(head)]
-        for key, label in (("cold", "cold (empty cache, --force)"), ("warm", "warm (nothing changed)"),
-                           ("touched", "touched (sources.csv edited)")):
+        for key, label in (("cold", "cold: empty cache, --force"), ("warm", "warm: nothing changed"),
+                           ("touched", "touched: sources.csv edited")):
             r = reports["scenarios"][key]
             lines.append(f"{label:<44} {r['build_s']:>8.2f} {r['run_s']:>8.2f} {r['total_s']:>8.2f} "
                          f"{r['total_s'] / floor:>8.2f}")
@@ -92,11 +92,12 @@ def summary(ged: dict, reports: dict | None, profile_lines: list[str], elapsed: 
                      f"{reports['scenarios']['cli']['total_s']:>8.2f}")
         compute = reports["reports_own_compute_s"]
         targets = reports["targets"]
+        cold = reports["scenarios"]["cold"]["total_s"]
         verdict = lambda ok: "MET" if ok else "MISSED"  # noqa: E731
-        lines.append(f"targets: warm ≤ 2 s {verdict(targets['warm_le_2s'])}; cold ≤ 1.5 × (floor + "
-                     f"reports' own compute {compute:.2f} s) = {1.5 * (floor + compute):.2f} s "
-                     f"{verdict(targets['cold_le_1.5_floor_plus_compute'])}; an edited input re-runs "
-                     "only the reports that read it: MET (checked, or the benchmark stops)")
+        lines.append(f"targets: warm ≤ 2 s {verdict(targets['warm_le_2s'])}; cold ≤ 1.5 × floor = "
+                     f"{1.5 * floor:.2f} s: cold {cold:.2f} s = {cold / floor:.2f} × floor "
+                     f"{verdict(cold <= 1.5 * floor)} (the reports' own cells: {compute:.2f} s); an edited "
+                     "input re-runs only the reports that read it: MET (checked, or the benchmark stops)")
         if reports.get("per_report_cold_s"):
             lines.append("cold, per report (s): " + ", ".join(
                 f"{k} {v:.1f}" for k, v in reports["per_report_cold_s"].items()))

@@ -6,15 +6,16 @@ Usage::
 
 Finds every report page (``<plan output>/<name>/<name>.html``, both plans) and
 every ``index.html`` under ``REPORTS_FOLDER`` (default ``reports``), checks each
-page's HTML and writes a full-width PNG of it with ``chromium --headless``
-(default folder ``benchmarks/output/screenshots``, not committed). A page fails
-when its HTML holds:
+page's HTML and writes a full-width, full-height PNG of it with ``chromium --headless``
+(the page's height is measured first; default folder ``benchmarks/output/screenshots``,
+not committed). A page fails when its HTML holds:
 
 * ``PosixPath`` (a stray cell output);
 * a pandas frequency code (``W-MON``, ``MS``, ``YS``, ``QS`` ...) as a word of the visible text;
 * an index column: a table whose first header cell is empty, or whose first
   column is an unnamed 0, 1, 2, ... range;
-* a link whose text is cut with "…" (every source is shown in full).
+* a link whose text is cut with "…" (every source is shown in full);
+* a table whose body has no row (an analysis that cannot run is one sentence, not an empty table).
 
 Text inside a closed ``<details>`` element (the provenance: parameters and
 checksums) is not visible text. Internal codes (``SY04``, ``ucdp_ged``) and a
@@ -29,6 +30,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from bs4 import BeautifulSoup
@@ -60,8 +62,10 @@ def visible_text(soup: BeautifulSoup) -> str:
 
 def _table_problems(table, number: int) -> list[str]:
     rows = table.find_all("tr")
-    if not rows:
-        return []
+    body = table.find("tbody")
+    body_rows = body.find_all("tr") if body is not None else rows[1:]
+    if not body_rows:
+        return [f"table {number}: its body has no row"]
     problems = []
     header = rows[0].find_all(["th", "td"])
     if header and not header[0].get_text(strip=True):
@@ -103,12 +107,39 @@ def check_page(path: Path) -> tuple[list[str], list[str]]:
     return failures, warnings
 
 
+_CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--no-first-run",
+                   "--disable-extensions")
+_MEASURE = ('<script>window.addEventListener("load", () => document.body.setAttribute('
+            '"data-page-height", document.documentElement.scrollHeight));</script>')
+
+
+def page_height(chromium: str, page: Path, width: int = 1280) -> int:
+    """The page's full height in pixels at ``width``, measured by Chromium once it has loaded.
+
+    A copy of the page with a ``<base>`` pointing at its folder (figures load) and a script
+    that writes the height into the DOM is rendered with ``--dump-dom``; the page itself is
+    never touched.
+    """
+    text = page.read_text(encoding="utf-8")
+    base = f'<base href="{page.resolve().parent.as_uri()}/">'
+    text = text.replace("<head>", "<head>" + base, 1) + _MEASURE
+    with tempfile.NamedTemporaryFile("w", suffix=".html", encoding="utf-8", delete=False) as copy:
+        copy.write(text)
+    try:
+        dom = subprocess.run([chromium, *_CHROMIUM_FLAGS, f"--window-size={width},1000",
+                              "--virtual-time-budget=10000", "--dump-dom", Path(copy.name).as_uri()],
+                             check=True, capture_output=True, text=True, timeout=120).stdout
+    finally:
+        Path(copy.name).unlink()
+    found = re.search(r'data-page-height="(\d+)"', dom)
+    return int(found.group(1)) if found else 6000
+
+
 def screenshot(chromium: str, page: Path, target: Path) -> None:
-    """A full-width PNG of ``page`` (tall window: report pages are long)."""
-    height = 1400 if page.name == "index.html" else 6000
+    """A full-width, full-height PNG of ``page``."""
+    height = page_height(chromium, page)
     target.parent.mkdir(parents=True, exist_ok=True)
-    subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-                    "--no-first-run", "--disable-extensions", f"--window-size=1280,{height}",
+    subprocess.run([chromium, *_CHROMIUM_FLAGS, f"--window-size=1280,{height}",
                     f"--screenshot={target}", page.resolve().as_uri()],
                    check=True, capture_output=True, timeout=120)
 

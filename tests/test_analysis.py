@@ -106,9 +106,11 @@ def test_inference_tables_withhold_p_values_below_the_stated_number():
     assert placebo["Value"] == 1 and placebo["p-value"] == pytest.approx(1 / 3)
 
 
-def test_inference_tables_say_why_nothing_was_computed():
+def test_inference_tables_leave_out_what_was_not_computed_and_say_why():
     frame = pd.DataFrame({"deaths": [0.0, np.nan, 9], "arrivals": [1.0, 2, np.nan]})
-    tables = analysis.inference_tables(analysis.timing_inference(frame, lags=[0], event_position=1))
-    notes = tables["checks"].set_index("Check")["Note"]
-    assert notes["Overdispersion"].startswith("not fitted: 1 period with both")
-    assert notes["Placebo dates"].startswith("not computed")
+    timing = analysis.timing_inference(frame, lags=[0], event_position=1)
+    assert analysis.inference_tables(timing) == {}  # no table of dashes
+    sentence = analysis.inference_not_run(timing)
+    assert sentence.startswith("Not computed: the count model and its overdispersion check (not fitted: "
+                               "1 period with both")
+    assert "the placebo dates (the event has no run" in sentence

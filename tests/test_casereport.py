@@ -44,7 +44,10 @@ def test_the_timeline_states_the_reconciled_toll_and_the_governorates(tolls):
     headline, findings = casereport.timeline_text(tolls, subject="civilians", end="2025-04-30", period="week")
     assert headline == ("Civilians killed, all governorates: reconciled toll 1,676 by 30 April 2025 from 5 "
                         "producers; 4 weeks with a report, 6 without")
-    assert "any of 5 producers had reported, not split by governorate, was 1,676." in findings
+    assert "any of 5 producers had reported, not split by governorate, was 1,676 (band 111 to 1,676)." in findings
+    # the band's rule in words, with the stale producers and their age (SNHR's 1,334 is kept)
+    assert "The band runs from the smallest latest figure of any producer, 111" in findings
+    assert "Syrian Network for Human Rights (9 days)" in findings
     assert "Lattakia 866, Tartous 525, Hama 272 and Homs 13; together 1,676." in findings
     assert "has a report in 4 of 10 weeks; the other 6 weeks have none" in findings
 
@@ -67,11 +70,11 @@ def test_arrivals_findings_name_every_destination_with_its_band(figures, tolls):
     headline, findings = casereport.arrivals_text(places[0], tolls[0], places, timing, supports,
                                                   end="2025-04-30", period="week")
     assert headline.startswith("Akkar and North (Lebanon), arrivals: reconciled total 21,637 by 30 April 2025, "
-                               "2 weeks with a report and 8 without; With 1 period and 3 parameters")
-    assert "Akkar and North (Lebanon), arrivals: 21,637 (2 producers)" in findings
+                               "2 weeks with a report and 8 without; with 1 period and 3 parameters")
+    assert "Akkar and North (Lebanon), arrivals: 21,637 (band 7,650 to 21,637; 2 producers)" in findings
     assert "Akkar (Lebanon), fled: 19,000 (no upper bound stated; 1 producer)" in findings
     assert "Perm Krai (Russia), arrivals: 150 (band 135 to 165; 2 producers)" in findings
-    assert "reached 1,676 (5 producers)" in findings
+    assert "reached 1,676 (band 111 to 1,676; 5 producers)" in findings
     assert "the count model was not fitted, so no association is estimated" in findings
 
 

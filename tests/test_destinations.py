@@ -82,14 +82,29 @@ def test_yearly_table_names_countries_and_units():
     assert out["Russian Federation: share (%)"].round(4).tolist() == [16.6667, 100.0]
 
 
-def test_log_destinations_and_offline_findings():
-    table = destinations.log_destinations(load_reports().figures)
-    largest = table.set_index(["country", "place"])["largest figure stated (people)"]
+def test_log_destinations_abroad_and_what_is_kept_apart():
+    table, apart = destinations.log_destinations(load_reports().figures)
+    largest = table.set_index(["country", "place", "counted"])["largest figure stated (people)"]
     # stated figures, never an increment between two of them (the report once showed 93,001 for
-    # Syria: 172,340 - 79,339, a number no source gave; IOM/OCHA stated over 190,000, then over 191,000 (OCHA, 1-5 August))
-    assert largest[("Syria", "whole country")] == 191000
-    assert largest[("Lebanon", "Akkar and North")] == 29079 and largest[("Russian Federation", "Perm Krai")] == 150
-    assert set(table["country"]) >= {"Lebanon", "Russian Federation"}
-    headline, paragraph, limitations = destinations.log_findings(table)
+    # Syria: 172,340 - 79,339, a number no source gave)
+    assert largest[("Lebanon", "Akkar and North", "fled")] == 29079
+    assert largest[("Russian Federation", "Perm Krai", "arrivals")] == 150
+    # internal displacement (Sweida: over 191,000 displaced inside Syria; Hmeimim) is never a destination
+    # abroad, and the evacuation counted from 8 December 2024 lies before the case window
+    assert set(table["country"]) == {"Lebanon", "Russian Federation"}
+    assert (table["counted from"] >= "2025-01-01").all()
+    reasons = apart.set_index(["country", "place", "counted"])["kept apart because"]
+    assert reasons[("Syria", "no region stated", "fled")].startswith("inside Syria")
+    assert apart.set_index(["country", "place", "counted"]).loc[
+        ("Syria", "no region stated", "fled"), "largest figure stated (people)"] == 191000
+    # a count that began before the case window is kept apart too (here: Perm's February arrivals
+    # when the window starts on 1 March 2025)
+    _, apart_march = destinations.log_destinations(load_reports().figures, since="2025-03-01")
+    early = apart_march.set_index(["country", "place", "counted"])["kept apart because"]
+    assert early[("Russian Federation", "Perm Krai", "arrivals")] == (
+        "counted from before 1 March 2025, outside the case window")
+    headline, paragraph, limitations = destinations.log_findings(table, apart)
     assert headline.startswith(f"The curated log reports {int(table['figures'].sum())} figures")
+    assert f"{int(apart['figures'].sum())} other figures are kept apart" in paragraph
+    assert "191,000" not in paragraph
     assert any("not a total" in n for n in limitations)

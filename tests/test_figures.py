@@ -298,9 +298,48 @@ def test_the_timeline_never_joins_different_subjects():
     fig = _timeline()
     left = fig.axes[0]
     deaths = log.figures[(log.figures["kind"] == "deaths") & log.figures["origin_admin1_pcode"].notna()
-                         & (log.figures["basis"] == "cumulative")]
+                         & (log.figures["basis"] == "cumulative")
+                         & log.figures["period_end"].between("2025-02-01", "2025-05-01")]
     groups = deaths.fillna({"subject": "", "figure_by": ""}).groupby(
         ["origin_admin1_pcode", "figure_by", "subject", "period_start"], dropna=False).size()
     joined = [line for line in left.lines if line.get_label() == "_curve"]
     assert len(joined) == int((groups > 1).sum())
+    plt.close(fig)
+
+
+def test_the_timeline_draws_its_window_and_names_the_places_left_out():
+    """Figures outside the window are not drawn, and the legend says which places that leaves out."""
+    log = load_reports()
+    labels = log_report.place_names(log.figures)
+    fig = _timeline()
+    assert "figures dated 1 February 2025 to 1 May 2025" in fig._suptitle.get_text()
+    deaths = log.figures[(log.figures["kind"] == "deaths") & log.figures["origin_admin1_pcode"].notna()]
+    inside = deaths["period_end"].between("2025-02-01", "2025-05-01")
+    drawn = set(labels[deaths[inside].index])
+    left_out = set(labels[deaths[~inside].index]) - drawn
+    legend = fig.axes[0].get_legend()
+    entries = [t.get_text().rsplit(" (", 1)[0] for t in legend.get_texts()]
+    assert sorted(entries) == sorted(drawn)
+    for place in left_out:
+        assert place in legend.get_title().get_text()
+    plt.close(fig)
+
+
+def test_check_figure_refuses_an_empty_or_cut_legend_entry():
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [0, 1], color=plots.colour_for(0), label="inside")
+    ax.plot([5, 6], [0, 1], color=plots.colour_for(1), label="outside the axes")
+    ax.plot([], [], color=plots.colour_for(2), label="a stand-in with no data")
+    ax.plot([0, 1], [1, 0], color=plots.colour_for(3), label="Lebanon Disaster Risk Manag…")
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("x (units)")
+    ax.set_ylabel("y (units)")
+    ax.legend()
+    plots.caption(fig, "synthetic", licence="none")
+    problems = plots.check_figure(fig)
+    assert problems == [
+        "plot 1: legend entry 'Lebanon Disaster Risk Manag…' is cut short (wrap it, or shorten it with a key)",
+        "plot 1: legend entry 'outside the axes' has no data inside the plot (drop it or widen the axes)",
+        "plot 1: legend entry 'a stand-in with no data' has no data inside the plot (drop it or widen "
+        "the axes)"]
     plt.close(fig)

@@ -44,12 +44,15 @@ def test_format_table_has_no_index_and_reads_well():
 
 
 def test_data_source_versions_never_use_the_retrieval_date():
-    source = data_source("unhcr_asylum_applications")
-    lock = json.loads((paths.raw_dir() / "fetch.lock.json").read_text())["sources"]["unhcr_asylum_applications"]
+    source = data_source("unhcr_flows")  # no release recorded: the file's checksum stands for it
+    lock = json.loads((paths.raw_dir() / "fetch.lock.json").read_text())["sources"]["unhcr_flows"]
     assert source.version == f"file SHA-256 {lock['sha256'][:12]}"
     assert source.licence == "CC BY 4.0"
     assert lock["retrieved"] not in source.cite()
     assert data_source("ucdp_ged").version == "19.1"
+    # the Syria extract and the global tables of one UNHCR release say so the same way
+    assert data_source("unhcr_asylum_applications").version == "2025.12.1"
+    assert data_source("unhcr_global_asylum_applications").version == "2025.12.1"
 
 
 def test_finish_writes_findings_limitations_and_sources(tmp_path):

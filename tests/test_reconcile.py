@@ -101,14 +101,26 @@ def test_band_and_unbounded_high():
     assert last["low"] == 81  # C's own lower bound is the smallest among current reporters
 
 
-def test_stale_reporters_leave_the_band():
-    # synthetic: B's 50 is 10 days old when A says 300
+def test_stale_reporters_stay_in_the_band_marked_with_their_age():
+    # synthetic: B's 50 is 10 days old when A says 300: kept (low 50), marked stale
     figures = synthetic([
         row("b", "B", "cumulative", "2025-03-01", "2025-03-02", 50),
         row("a", "A", "cumulative", "2025-03-01", "2025-03-12", 300),
     ])
-    assert reconcile(figures, by=["scope"], fresh_days=7)["low"].tolist() == [50, 300]
-    assert reconcile(figures, by=["scope"], fresh_days=14)["low"].tolist() == [50, 50]
+    out = reconcile(figures, by=["scope"], fresh_days=7)
+    assert out["low"].tolist() == [50, 50]
+    assert out["high"].tolist() == [50, 300]
+    assert out["stale"].tolist() == ["", "B (10 days)"]
+    assert reconcile(figures, by=["scope"], fresh_days=14)["stale"].tolist() == ["", ""]
+
+
+def test_a_period_only_reporter_does_not_lower_the_band():
+    # synthetic: C only counts one day (20); A's running total is 300
+    figures = synthetic([
+        row("c", "C", "period", "2025-03-02", "2025-03-02", 20),
+        row("a", "A", "cumulative", "2025-03-01", "2025-03-12", 300),
+    ])
+    assert reconcile(figures, by=["scope"])[["low", "best"]].values.tolist() == [[20, 20], [300, 300]]
 
 
 def test_a_stated_floor_holds_after_a_lower_exact_figure():
@@ -260,3 +272,19 @@ def test_one_statement_with_differently_worded_bounds_counts_once():
     kept = prepare_figures(figures, by=["scope"])
     assert kept["figure_id"].tolist() == ["exact"]
     assert reconcile(figures, by=["scope"])[["best", "high"]].values.tolist() == [[32, 32]]
+
+
+def test_real_log_coast_civilian_toll_band_spans_the_producers(log):
+    """SNHR's 1,334 (31 March) and SOHR's 1,676 (9 April) disagree: low < high, SNHR marked stale."""
+    figures = log.figures[log.figures["kind"] == "deaths"]
+    curve = reconcile(figures, by=DEATHS_SCOPE, since="2025-03-01")
+    coast = curve[curve["origin_admin1_pcode"].isna() & (curve["subject"] == "civilians")
+                  & (curve["date"] <= "2025-04-30")]
+    last = coast.iloc[-1]
+    assert last["best"] == 1676 and last["high"] == 1676
+    kept = prepare_figures(figures, by=DEATHS_SCOPE, since="2025-03-01")
+    kept = kept[kept["origin_admin1_pcode"].isna() & (kept["subject"] == "civilians")
+                & (kept["period_end"] <= last["date"]) & (kept["basis"] != "period")]
+    latest = kept.sort_values("period_end").groupby("figure_by").tail(1)
+    assert last["low"] == latest["low"].min() <= 1334 < last["high"]
+    assert "Syrian Network for Human Rights (9 days)" in last["stale"]

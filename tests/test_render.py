@@ -94,6 +94,7 @@ def test_index_lists_both_plans_with_headline_version_and_date(tmp_path, commit,
     assert 'href="01-a/01-a.html"' in top and "3 things" in top and "First question." in top
     assert "Full plan" in top and "02-b (not yet run)" in top and "0.1.0" in top
     assert render.commit_date(PROJECT, commit) in top
+    assert "<th>Package version</th><th>Commit date (code and data)</th>" in top  # every column named
     assert 'href="../01-a/01-a.html"' in written[1].read_text()
 
 
@@ -105,6 +106,8 @@ def test_index_lists_both_plans_with_headline_version_and_date(tmp_path, commit,
     ("<table><tr><th>index</th><th>a</th></tr><tr><td>0</td><td>5</td></tr><tr><td>1</td><td>6</td></tr></table>",
      "unnamed 0..1 range"),
     ('<a href="https://x.org/long">https://x.org/lo…</a>', "cut short"),
+    ("<table><thead><tr><th>Check</th></tr></thead><tbody></tbody></table>", "body has no row"),
+    ("<table><tr><th>Check</th></tr></table>", "body has no row"),
 ])
 def test_screenshot_checker_fails_on_reader_facing_defects(tmp_path, html, words):
     page = tmp_path / "r" / "r.html"

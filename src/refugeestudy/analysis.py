@@ -39,16 +39,39 @@ import pandas as pd
 from refugeestudy import models
 from refugeestudy.clean.places import DESTINATION_REGIONS, GOVERNORATES
 from refugeestudy.panel import lagged, period_start, reconciled_periods, violence_panel
-from refugeestudy.reconcile import DEATHS_SCOPE, DISPLACEMENT_SCOPE, reconcile, reporter_curves
+from refugeestudy.reconcile import DEATHS_SCOPE, DISPLACEMENT_SCOPE, curves_and_reconciled
 
-__all__ = ["ReportedSeries", "destination_scope", "deaths_scope", "scope_name", "reported_series",
+__all__ = ["POPULATION_TYPES", "population_definitions", "ReportedSeries", "destination_scope", "deaths_scope", "scope_name", "reported_series",
            "event_deaths_series", "registry_series", "align", "timing_inference",
-           "what_the_sample_supports", "limitations", "series_table", "inference_tables",
+           "what_the_sample_supports", "limitations", "series_table", "inference_tables", "inference_not_run",
            "partial_periods"]
 
 _SCOPES = {"displacement": DISPLACEMENT_SCOPE, "deaths": DEATHS_SCOPE}
 _COUNTRIES = {"LBN": "Lebanon", "RUS": "Russia", "SYR": "Syria", "DEU": "Germany", "TUR": "Türkiye",
               "IRQ": "Iraq", "JOR": "Jordan"}
+
+
+#: What each population type of the log counts (the log's README gives the same definitions).
+POPULATION_TYPES = {
+    "arrivals": "people counted as having reached the place (entries; a source's running total "
+                "or a count of one group)",
+    "fled": "people a source says fled towards the place or from their homes, counted at departure "
+            "or on the way; not a count of people who arrived",
+    "sheltering": "people staying at a place on a date (a stock, not a running total of entries)",
+    "asylum_applications": "asylum applications lodged, not people arriving",
+}
+
+
+def population_definitions(population_types: Sequence[str]) -> str:
+    """One sentence defining the population types a page shows.
+
+    Examples
+    --------
+    >>> print(population_definitions(["arrivals", "fled"]))
+    Arrivals: people counted as having reached the place (entries; a source's running total or a count of one group). Fled: people a source says fled towards the place or from their homes, counted at departure or on the way; not a count of people who arrived.
+    """
+    return " ".join(f"{kind.replace('_', ' ').capitalize()}: {POPULATION_TYPES[kind]}."
+                    for kind in dict.fromkeys(population_types) if kind in POPULATION_TYPES)
 
 
 def destination_scope(code: str, population_type: str, figures: pd.DataFrame | None = None
@@ -101,7 +124,7 @@ def scope_name(scope: dict) -> str:
         return f"{place}, {scope['subject'].replace('_', ' ')} killed"
     country = _COUNTRIES.get(scope["destination_country_iso3"], scope["destination_country_iso3"])
     region = scope["destination_admin1"]
-    place = f"{DESTINATION_REGIONS.get(region, region)} ({country})" if region else f"{country} (whole country)"
+    place = f"{DESTINATION_REGIONS.get(region, region)} ({country})" if region else f"{country} (no region stated)"
     return f"{place}, {scope['population_type'].replace('_', ' ')}"
 
 
@@ -190,10 +213,11 @@ def reported_series(figures: pd.DataFrame, *, kind: str, scope: dict, freq: str,
     by = list(_SCOPES[kind])
     rows = figures[(figures["kind"] == kind) & (figures["period_end"] <= pd.Timestamp(end))]
     rows = _in_scope(rows, scope)
-    curves = reporter_curves(rows, by=by, since=since) if len(rows) else \
-        pd.DataFrame(columns=[*by, "figure_by", "date", "low", "best", "high", "figure_id", "step"])
-    curve = reconcile(rows, by=by, since=since, fresh_days=fresh_days) if len(rows) else \
-        pd.DataFrame({"date": pd.Series([], dtype="datetime64[s]"), "low": [], "best": [], "high": []})
+    if len(rows):
+        curves, curve = curves_and_reconciled(rows, by=by, since=since, fresh_days=fresh_days)
+    else:
+        curves = pd.DataFrame(columns=[*by, "figure_by", "date", "low", "best", "high", "figure_id", "step"])
+        curve = pd.DataFrame({"date": pd.Series([], dtype="datetime64[s]"), "low": [], "best": [], "high": []})
     periods = reconciled_periods(curve, freq=freq, start=start, end=end)
     return ReportedSeries(scope=scope, curves=curves, reconciled=curve, periods=periods)
 
@@ -365,7 +389,12 @@ def limitations(series: Sequence[ReportedSeries] = (), *, nobs: int | None = Non
 
 
 def series_table(series: Sequence[ReportedSeries], *, unit: str) -> pd.DataFrame:
-    """One row per reconciled scope: producers, figures, total with band, periods with/without a report.
+    """One row per reconciled scope: producers, figures, total with band, the band's stale producers,
+    periods with/without a report.
+
+    A producer in the band whose latest figure is more than the freshness limit older than the
+    scope's last figure is listed with its age (:func:`refugeestudy.reconcile.reconcile`), never
+    dropped.
 
     Examples
     --------
@@ -376,6 +405,10 @@ def series_table(series: Sequence[ReportedSeries], *, unit: str) -> pd.DataFrame
     ...     start="2025-02-10", end="2025-04-13")
     >>> float(series_table([perm], unit="people").iloc[0]["Reconciled total (people)"])
     150.0
+    >>> coast = reported_series(log.figures, kind="deaths", scope=deaths_scope(None, "civilians"),
+    ...     freq="W-MON", start="2025-03-01", end="2025-04-30", since="2025-03-01")
+    >>> series_table([coast], unit="deaths").iloc[0]["Stale in the band (age)"].split("; ")[0]
+    'Syrian Network for Human Rights (9 days)'
     """
     rows = []
     for item in series:
@@ -387,6 +420,8 @@ def series_table(series: Sequence[ReportedSeries], *, unit: str) -> pd.DataFrame
             f"Reconciled total ({unit})": item.total,
             f"Low ({unit})": float(last["level_low"]) if last is not None else np.nan,
             f"High ({unit})": float(last["level_high"]) if last is not None else np.nan,
+            "Stale in the band (age)": (str(item.reconciled["stale"].iloc[-1] or "none")
+                                        if len(item.reconciled) and "stale" in item.reconciled else "none"),
             "Periods with a report": item.reported_periods,
             "Periods without a report": item.unreported_periods,
         })
@@ -394,11 +429,14 @@ def series_table(series: Sequence[ReportedSeries], *, unit: str) -> pd.DataFrame
 
 
 def inference_tables(timing: dict) -> dict[str, pd.DataFrame]:
-    """The report's tables from :func:`timing_inference`, p-values dropped when not allowed.
+    """The report's tables from :func:`timing_inference`: only what was computed, p-values
+    dropped when not allowed.
 
-    Returns ``model`` (rate ratios with their interval, quasi-Poisson),
-    ``checks`` (overdispersion, permutation and placebo, one row each) and
-    ``forecasts`` (rolling-origin mean absolute errors).
+    Returns ``model`` (rate ratios with their interval, quasi-Poisson) when the
+    model was fitted, ``checks`` (overdispersion, permutation and placebo, one
+    row each that has a value) and ``forecasts`` (rolling-origin mean absolute
+    errors of the methods that made a forecast); a table with nothing in it is
+    left out, and :func:`inference_not_run` says why in one sentence.
 
     Examples
     --------
@@ -411,18 +449,17 @@ def inference_tables(timing: dict) -> dict[str, pd.DataFrame]:
     """
     shown = timing["p_values_shown"]
     fit = timing["quasi_poisson"]
-    if isinstance(fit, str):
-        model = pd.DataFrame({"Term": ["-"], "Note": [fit]})
-    else:
+    tables = {}
+    if not isinstance(fit, str):
         model = fit.summary_frame(rate_ratios=True)
         if not shown:
             model = model.drop(columns="p_value")
-        model = model.rename(columns={"term": "Term", "estimate": "Rate ratio",
-                                      "ci_lower": "95 % CI low", "ci_upper": "95 % CI high",
-                                      "p_value": "p-value"})
+        tables["model"] = model.rename(columns={"term": "Term", "estimate": "Rate ratio",
+                                                "ci_lower": "95 % CI low", "ci_upper": "95 % CI high",
+                                                "p_value": "p-value"})
     checks = []
 
-    def check(name, value=np.nan, p_value=np.nan, periods=np.nan, note=""):
+    def check(name, value, p_value=np.nan, periods=np.nan, note=""):
         checks.append({"Check": name, "Value": value, "p-value": p_value if shown else np.nan,
                        "Periods": periods, "Note": note})
 
@@ -431,29 +468,47 @@ def inference_tables(timing: dict) -> dict[str, pd.DataFrame]:
         check("Overdispersion (Pearson chi2 / df)", over["pearson_dispersion"], periods=over["nobs"],
               note="1 if Poisson; quasi-Poisson errors grow by its square root")
         check("Dean's test statistic", over["dean_statistic"], over["dean_p_value"], over["nobs"])
-    else:
-        check("Overdispersion", note=over)
     perm = timing["permutation"]
     if isinstance(perm, dict):
         check("Permutation: correlation", perm["statistic"], perm["p_value"], perm["nobs"],
               "exact (all orders)" if perm["exact"] else f"{perm['permutations']:,} random orders")
-    else:
-        check("Permutation: correlation", note=perm)
     placebo = timing["placebo"]
     if placebo is not None and placebo["event"].any():
         rank = float(placebo.loc[placebo["event"], "rank"].iloc[0])
         check("Placebo dates: rank of the event", rank, rank / len(placebo), len(placebo),
               f"rank 1 = largest jump of {len(placebo)} possible dates")
-    elif placebo is not None:
-        check("Placebo dates", note="not computed: the event has no run of reported periods on "
-                                    "both sides")
+    if checks:
+        tables["checks"] = pd.DataFrame(checks).astype({"Periods": "Int64"})
     names = {"last_value": "last value", "historical_mean": "historical mean",
              "model": "model (quasi-Poisson mean)"}
-    forecasts = timing["rolling_origin"].assign(method=lambda f: f["method"].map(names))
-    forecasts = forecasts.rename(columns={
-        "method": "Forecast", "mae": "Mean absolute error (out of sample)", "forecasts": "Forecasts"})
-    checks = pd.DataFrame(checks).astype({"Periods": "Int64"})
-    return {"model": model, "checks": checks, "forecasts": forecasts}
+    forecasts = timing["rolling_origin"]
+    forecasts = forecasts[forecasts["forecasts"] > 0].assign(method=lambda f: f["method"].map(names))
+    if len(forecasts):
+        tables["forecasts"] = forecasts.rename(columns={
+            "method": "Forecast", "mae": "Mean absolute error (out of sample)", "forecasts": "Forecasts"})
+    return tables
+
+
+def inference_not_run(timing: dict) -> str:
+    """One sentence on what :func:`timing_inference` could not compute and why (empty if none).
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"deaths": [0.0, np.nan, 9], "arrivals": [1.0, 2, np.nan]})
+    >>> print(inference_not_run(timing_inference(frame, lags=[0], event_position=1)))
+    Not computed: the count model and its overdispersion check (not fitted: 1 period with both series for 2 parameters); the permutation test (not computed: 1 period); the placebo dates (the event has no run of reported periods on both sides); out-of-sample forecasts (too few periods with both series to train on).
+    """
+    missing = []
+    if isinstance(timing["quasi_poisson"], str):
+        missing.append(f"the count model and its overdispersion check ({timing['quasi_poisson']})")
+    if isinstance(timing["permutation"], str):
+        missing.append(f"the permutation test ({timing['permutation']})")
+    placebo = timing["placebo"]
+    if placebo is not None and not placebo["event"].any():
+        missing.append("the placebo dates (the event has no run of reported periods on both sides)")
+    if not (timing["rolling_origin"]["forecasts"] > 0).any():
+        missing.append("out-of-sample forecasts (too few periods with both series to train on)")
+    return f"Not computed: {'; '.join(missing)}." if missing else ""
 
 
 def partial_periods(periods: pd.Index, freq: str, data_end) -> list:

@@ -66,8 +66,22 @@ def add_caption(fig, text: str) -> None:
              color="#444444", gid=CAPTION_GID)
 
 
-def _short(name: str, width: int = 42) -> str:
-    return name if len(name) <= width else name[: width - 1] + "…"
+def _label(name: str, width: int = 40) -> str:
+    """A legend or panel label wrapped onto lines of ``width`` characters, never cut."""
+    return "\n".join(textwrap.wrap(name, width)) or name
+
+
+def _window(first, last) -> str:
+    """``15 February to 9 April 2025`` (the year once when both dates share it).
+
+    Examples
+    --------
+    >>> _window("2025-02-15", "2025-04-09"), _window("2024-12-08", "2025-03-14")
+    ('15 February to 9 April 2025', '8 December 2024 to 14 March 2025')
+    """
+    first, last = pd.Timestamp(first), pd.Timestamp(last)
+    start = f"{first:%-d %B}" if first.year == last.year else f"{first:%-d %B %Y}"
+    return f"{start} to {last:%-d %B %Y}"
 
 
 def _grid(n: int, width: float = 12.0, height: float = 3.2, cols: int = 1):
@@ -100,7 +114,7 @@ def curves_figure(series: Sequence[ReportedSeries], *, ylabel: str, title: str,
         for index, who in enumerate(shown):
             rows = item.curves[item.curves["figure_by"] == who]
             ax.plot(rows["date"], rows["best"], drawstyle="steps-post", marker="o", markersize=4,
-                    linewidth=1.0, alpha=0.85, color=colours[index], label=_short(who))
+                    linewidth=1.0, alpha=0.85, color=colours[index], label=_label(who))
         rest = item.curves[~item.curves["figure_by"].isin(shown)]
         if len(rest):  # more producers than distinct colours: the smallest as grey points
             ax.plot(rest["date"], rest["best"], linestyle="none", marker="x", color="#aaaaaa",
@@ -108,19 +122,20 @@ def curves_figure(series: Sequence[ReportedSeries], *, ylabel: str, title: str,
         curve = item.reconciled
         if len(curve):
             ax.plot(curve["date"], curve["best"], drawstyle="steps-post", color=_RECONCILED,
-                    linewidth=2.4, label="reconciled (highest level by date)")
+                    linewidth=2.4, marker="_" if len(curve) == 1 else None, markersize=14,
+                    label="reconciled (highest level by date)")
             known = curve["low"].notna() & curve["high"].notna()
-            if known.any():
+            if (curve.loc[known, "high"] > curve.loc[known, "low"]).any():
                 ax.fill_between(curve.loc[known, "date"], curve.loc[known, "low"],
                                 curve.loc[known, "high"], step="post", color="#999999", alpha=0.3,
-                                linewidth=0, label="disagreement band (low to high)")
-        ax.set_title(_short(scope_name(item.scope), 60), fontsize=10)
+                                linewidth=0, label="band: smallest latest figure to largest upper bound")
+        ax.set_title(_label(scope_name(item.scope), 90), fontsize=10)
         ax.set_ylabel(ylabel)
         ax.set_xlabel(xlabel)
         ax.set_xlim(*span)
         _date_axis(ax)
         ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    _finish(fig, title, caption)
+    _finish(fig, f"{title} (figures dated {_window(dates.min(), dates.max())})", caption)
     return fig
 
 
@@ -161,12 +176,13 @@ def increments_figure(series: Sequence[ReportedSeries], *, ylabel: str | Sequenc
             ax.axvspan(start, start + step, color="#bbbbbb", alpha=0.35, hatch="//", linewidth=0,
                        label="no report (missing, not 0)" if n == 0 else None)
         ax.axhline(0, color="#666666", linewidth=0.6)
-        ax.set_title(_short(scope_name(item.scope), 60), fontsize=10)
+        ax.set_title(_label(scope_name(item.scope), 60), fontsize=10)
         ax.set_ylabel(labels[index])
         ax.set_xlabel(xlabel)
         _date_axis(ax)
         ax.legend(fontsize=7, loc="upper right")
-    _finish(fig, title, caption)
+    grid = pd.concat([item.periods["period"] for item in series])
+    _finish(fig, f"{title} ({xlabel} {_window(grid.min(), grid.max())})", caption)
     return fig
 
 
@@ -260,7 +276,7 @@ def _date_axis(ax) -> None:
 def _finish(fig, title: str, caption: str | None = None) -> None:
     """Title above the panels (never over them), a tight layout, the caption if given."""
     fig.suptitle(_wrap(title), x=0.01, ha="left", fontsize=12, fontweight="bold")
-    fig.tight_layout(rect=(0, 0, 1, 1 - (0.3 + 0.2 * _wrap(title).count("\n")) / fig.get_figheight()))
+    plots.tight_layout(fig, rect=(0, 0, 1, 1 - (0.3 + 0.2 * _wrap(title).count("\n")) / fig.get_figheight()))
     if caption:
         add_caption(fig, caption)
 

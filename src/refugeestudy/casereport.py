@@ -34,7 +34,7 @@ import pandas as pd
 
 from refugeestudy.analysis import ReportedSeries, scope_name
 
-__all__ = ["SOURCE_NAMES", "timeline_text", "event_deaths_table", "events_text", "event_limitations",
+__all__ = ["SOURCE_NAMES", "band_rule", "timeline_text", "event_deaths_table", "events_text", "event_limitations",
            "arrivals_text", "yearly_text"]
 
 #: What a reader calls each violence or displacement source.
@@ -74,6 +74,42 @@ def _band(item: ReportedSeries) -> str:
     return f"band {_number(low)} to {_number(high)}"
 
 
+def band_rule(item: ReportedSeries, *, fresh_days: int = 7) -> str:
+    """How the band of ``item``'s last reconciled level is made, with the producers that set it.
+
+    Examples
+    --------
+    >>> from refugeestudy import load_reports
+    >>> from refugeestudy.analysis import deaths_scope, reported_series
+    >>> coast = reported_series(load_reports().figures, kind="deaths",
+    ...     scope=deaths_scope(None, "civilians"), freq="W-MON", start="2025-03-01",
+    ...     end="2025-04-30", since="2025-03-01")
+    >>> print(band_rule(coast))  # doctest: +NORMALIZE_WHITESPACE
+    The band runs from the smallest latest figure of any producer, 111 (UN Human Rights Office (OHCHR),
+    as of 11 March 2025), to the largest stated upper bound, 1,676. Every producer's latest figure is
+    kept whatever its age; those more than 7 days older than the last figure (9 April 2025) are stale:
+    Syrian Network for Human Rights (9 days); UN Human Rights Office (OHCHR) (29 days); UNFPA Arab
+    States Regional Office (24 days).
+    """
+    if not len(item.reconciled):
+        return ""
+    last = item.reconciled.iloc[-1]
+    low, high = float(last["low"]), float(last["high"])
+    curves = item.curves[item.curves["date"] <= last["date"]]
+    latest = curves.groupby("figure_by").tail(1)
+    setter = latest[latest["low"] == low].sort_values("figure_by").head(1)
+    source = (f" ({setter['figure_by'].iloc[0]}, as of {_day(setter['date'].iloc[0])})"
+              if len(setter) else "")
+    top = ("no upper bound (a producer states more without one)" if math.isnan(high)
+           else f"the largest stated upper bound, {_number(high)}")
+    text = f"The band runs from the smallest latest figure of any producer, {_number(low)}{source}, to {top}."
+    stale = str(last.get("stale", "") or "")
+    if stale:
+        text += (f" Every producer's latest figure is kept whatever its age; those more than {fresh_days} "
+                 f"days older than the last figure ({_day(last['date'])}) are stale: {stale}.")
+    return text
+
+
 def _level(item: ReportedSeries) -> str:
     """``150 (band 135 to 165; 4 producers)``."""
     notes = [_band(item), _plural(len(item.reporters), "producer")]
@@ -100,10 +136,15 @@ def timeline_text(tolls: Sequence[ReportedSeries], *, subject: str, end, period:
     ...                          freq="W-MON", start="2025-03-01", end="2025-04-30", since="2025-03-01")
     ...          for code in (None, "SY06", "SY04")]
     >>> print(timeline_text(tolls, subject="civilians", end="2025-04-30", period="week")[1])  # doctest: +NORMALIZE_WHITESPACE
-    By 30 April 2025 the highest toll of civilians killed that any of 5 producers had reported, not split
-    by governorate, was 1,676. Split by governorate (Syrian Observatory for Human Rights): Lattakia 866
-    and Homs 13; together 879. The toll not split by governorate has a report in 4 of 10 weeks; the
-    other 6 weeks have none and are gaps, not zeros.
+    By 30 April 2025 the highest toll of civilians killed that any of 5 producers had reported, not
+    split by governorate, was 1,676 (band 111 to 1,676). The band runs from the smallest latest figure
+    of any producer, 111 (UN Human Rights Office (OHCHR), as of 11 March 2025), to the largest stated
+    upper bound, 1,676. Every producer's latest figure is kept whatever its age; those more than 7 days
+    older than the last figure (9 April 2025) are stale: Syrian Network for Human Rights (9 days); UN
+    Human Rights Office (OHCHR) (29 days); UNFPA Arab States Regional Office (24 days). Split by
+    governorate (Syrian Observatory for Human Rights): Lattakia 866 and Homs 13; together 879. The toll
+    not split by governorate has a report in 4 of 10 weeks; the other 6 weeks have none and are gaps,
+    not zeros.
     """
     whole, parts = tolls[0], list(tolls[1:])
     words = subject.replace("_", " ")
@@ -113,6 +154,8 @@ def timeline_text(tolls: Sequence[ReportedSeries], *, subject: str, end, period:
     findings = (f"By {_day(end)} the highest toll of {words} killed that any of "
                 f"{len(whole.reporters)} producers had reported, not split by governorate, was "
                 f"{_number(whole.total)}" + (f" ({_band(whole)})." if _band(whole) else "."))
+    if _band(whole):
+        findings += " " + band_rule(whole)
     reported = sorted((p for p in parts if not math.isnan(p.total)), key=lambda p: -p.total)
     if reported:
         producers = sorted({who for p in reported for who in p.reporters})
@@ -211,13 +254,18 @@ def event_limitations(events: pd.DataFrame, *, source: str, period: str, allocat
     >>> event_limitations(events, source="UCDP GED", period="month", allocate="start")[2]
     'The events read run from 1 January 2016 to 30 November 2019; a period outside those dates is not covered.'
     """
-    return [f"{source} records events it could verify; a {period} without an event is 0 recorded "
-            "deaths, not a count of all deaths.",
-            "Events are placed in the period of their first day"
-            + (" (multi-day events shared over their days)." if allocate == "spread" else "."),
-            f"The events read run from {_day(events['date_start'].min())} to "
-            f"{_day(events['date_start'].max())}; a period outside those dates is not covered.",
-            "Descriptive only: no model is fitted here."]
+    lines = [f"{source} records events it could verify; a {period} without an event is 0 recorded "
+             "deaths, not a count of all deaths.",
+             "Events are placed in the period of their first day"
+             + (" (multi-day events shared over their days)." if allocate == "spread" else "."),
+             f"The events read run from {_day(events['date_start'].min())} to "
+             f"{_day(events['date_start'].max())}; a period outside those dates is not covered."]
+    if "admin1_pcode" in events.columns and events["admin1_pcode"].isna().any():
+        nowhere = events[events["admin1_pcode"].isna()]
+        lines.append(f"{len(nowhere):,} of {len(events):,} events ({nowhere['deaths_best'].sum():,.0f} deaths, "
+                     f"best estimate) name no governorate in {source} (the whole country or a region across "
+                     "governorates) and are in no governorate's count.")
+    return lines + ["Descriptive only: no model is fitted here."]
 
 
 def _inference_sentence(timing: dict, period: str) -> str:
@@ -266,18 +314,22 @@ def arrivals_text(arrivals: ReportedSeries, deaths: ReportedSeries, places: Sequ
     >>> headline, findings = arrivals_text(lebanon, coast, [lebanon], timing, supports,
     ...                                    end="2025-04-30", period="week")
     >>> headline
-    'Akkar and North (Lebanon), arrivals: reconciled total 21,637 by 30 April 2025, 2 weeks with a report and 8 without; With 1 period and 3 parameters the analysis is descriptive only'
+    'Akkar and North (Lebanon), arrivals: reconciled total 21,637 by 30 April 2025, 2 weeks with a report and 8 without; with 1 period and 3 parameters the analysis is descriptive only'
     >>> print(findings)  # doctest: +NORMALIZE_WHITESPACE
     By 30 April 2025 the highest totals reported in the log were: Akkar and North (Lebanon), arrivals:
-    21,637 (2 producers). The toll of civilians killed, not split by governorate, reached 1,676
-    (5 producers). Arrivals and deaths were both reported in 1 week, for a model of 3 parameters: the
-    count model was not fitted, so no association is estimated. With 1 period and 3 parameters the
-    analysis is descriptive only: no p-value is shown below 20 periods, so no estimate here should be
-    read as an effect.
+    21,637 (band 7,650 to 21,637; 2 producers). The toll of civilians killed, not split by governorate,
+    reached 1,676 (band 111 to 1,676; 5 producers). The band runs from the smallest latest figure of any
+    producer, 111 (UN Human Rights Office (OHCHR), as of 11 March 2025), to the largest stated upper
+    bound, 1,676. Every producer's latest figure is kept whatever its age; those more than 7 days older
+    than the last figure (9 April 2025) are stale: Syrian Network for Human Rights (9 days); UN Human
+    Rights Office (OHCHR) (29 days); UNFPA Arab States Regional Office (24 days). Arrivals and deaths
+    were both reported in 1 week, for a model of 3 parameters: the count model was not fitted, so no
+    association is estimated. With 1 period and 3 parameters the analysis is descriptive only: no
+    p-value is shown below 20 periods, so no estimate here should be read as an effect.
     """
     headline = (f"{scope_name(arrivals.scope)}: reconciled total {arrivals.total:,.0f} by {_day(end)}, "
                 f"{arrivals.reported_periods} {period}s with a report and {arrivals.unreported_periods} "
-                f"without; {supports.split(':')[0]}")
+                f"without; {supports[:1].lower()}{supports.split(':')[0][1:]}")
     shown = [p for p in places if not math.isnan(p.total)]
     totals = "; ".join(f"{scope_name(p.scope)}: {_level(p)}" for p in shown)
     missing = [scope_name(p.scope) for p in places if math.isnan(p.total)]
@@ -285,8 +337,10 @@ def arrivals_text(arrivals: ReportedSeries, deaths: ReportedSeries, places: Sequ
     if missing:
         findings += f" No figure for {_listing(missing)}."
     subject = deaths.scope["subject"].replace("_", " ")
-    findings += f" The toll of {subject} killed, not split by governorate, reached {_level(deaths)}. "
-    return headline, findings + _inference_sentence(timing, period) + " " + supports
+    findings += f" The toll of {subject} killed, not split by governorate, reached {_level(deaths)}."
+    if _band(deaths):
+        findings += " " + band_rule(deaths)
+    return headline, findings + " " + _inference_sentence(timing, period) + " " + supports
 
 
 def yearly_text(yearly: pd.DataFrame, *, violence: str, label: str, country: str, partial: Sequence,

@@ -178,7 +178,7 @@ def destinations_figure(table: pd.DataFrame, leaders: list[str], focus: str,
     left.legend(fontsize=8, ncol=2, loc="lower left")
     if provisional_years:
         right.legend(fontsize=8, loc="upper left")
-    fig.tight_layout()
+    plots.tight_layout(fig)
     return fig
 
 
@@ -220,8 +220,35 @@ def counting_caveats(counts: pd.DataFrame, origin: str, focus: str, leaders: lis
     return notes
 
 
-def log_destinations(figures: pd.DataFrame) -> pd.DataFrame:
-    """What the curated log reports by destination: figures and the largest stated.
+_LARGEST = "largest figure stated (people)"
+
+
+def _stated_by_place(figures: pd.DataFrame) -> pd.DataFrame:
+    """Figures and the largest stated, by country, place and what is counted."""
+    frame = figures.assign(
+        country=figures["destination_country_iso3"].map(country_name),
+        place=figures["destination_admin1"].map(
+            lambda code: DESTINATION_REGIONS.get(code, code) if isinstance(code, str) else "no region stated"),
+        counted=figures["population_type"].astype("string").str.replace("_", " "))
+    table = frame.groupby(["country", "place", "counted"], sort=True).agg(
+        figures=("figure_id", "size"), largest=("count", "max"), first=("period_start", "min"),
+        last=("period_end", "max")).reset_index()
+    return table.rename(columns={"largest": _LARGEST, "first": "counted from", "last": "latest as of"})
+
+
+def _apart(figures: pd.DataFrame, origin: str, since) -> pd.Series:
+    """Why each displacement figure is not a destination abroad in the window (empty: it is)."""
+    reasons = pd.Series("", index=figures.index, dtype="object")
+    before = figures["period_start"] < pd.Timestamp(since)
+    reasons[before] = f"counted from before {pd.Timestamp(since):%-d %B %Y}, outside the case window"
+    inside = figures["destination_country_iso3"] == origin
+    reasons[inside] = "inside Syria: internal displacement, not a destination abroad"
+    return reasons
+
+
+def log_destinations(figures: pd.DataFrame, *, origin: str = "SYR", since="2025-01-01"
+                     ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """What the curated log reports by destination abroad, and the figures kept apart.
 
     Read from the log's figures as stated (``load_reports().figures`` or the
     built ``report_figures`` table), not from the displacement table, whose
@@ -230,23 +257,73 @@ def log_destinations(figures: pd.DataFrame) -> pd.DataFrame:
     not a total either (figures overlap and cover different periods); it shows
     the order of magnitude the reports give.
 
+    Returns
+    -------
+    abroad : pandas.DataFrame
+        Per country, place and what is counted (arrivals, fled, sheltering):
+        figures, the largest stated, the first day counted and the latest
+        as-of date, for places outside ``origin`` counted from ``since`` on.
+    apart : pandas.DataFrame
+        The same for the other figures, with ``kept apart because``: displacement
+        inside ``origin`` (never a destination abroad) or a count that began
+        before ``since`` (outside the case window).
+
     Examples
     --------
     >>> from refugeestudy import load_reports
-    >>> table = log_destinations(load_reports().figures)
-    >>> list(table.columns)
-    ['country', 'place', 'figures', 'largest figure stated (people)']
-    >>> int(table.set_index("place").loc["Perm Krai", "largest figure stated (people)"])
+    >>> abroad, apart = log_destinations(load_reports().figures)
+    >>> list(abroad.columns)
+    ['country', 'place', 'counted', 'figures', 'largest figure stated (people)', 'counted from', 'latest as of']
+    >>> int(abroad.set_index("place").loc["Perm Krai", "largest figure stated (people)"])
     150
+    >>> "Syria" in set(abroad["country"])
+    False
     """
     stated = figures[figures["kind"] == "displacement"]
-    frame = stated.assign(
-        country=stated["destination_country_iso3"].map(country_name),
-        place=stated["destination_admin1"].map(
-            lambda code: DESTINATION_REGIONS.get(code, code) if isinstance(code, str) else "whole country"))
-    table = frame.groupby(["country", "place"], sort=True).agg(
-        figures=("figure_id", "size"), largest=("count", "max")).reset_index()
-    return table.rename(columns={"largest": "largest figure stated (people)"})
+    reasons = _apart(stated, origin, since)
+    abroad = _stated_by_place(stated[reasons == ""])
+    parts = [_stated_by_place(rows).assign(**{"kept apart because": reason})
+             for reason, rows in stated[reasons != ""].groupby(reasons[reasons != ""], sort=True)]
+    apart = pd.concat(parts, ignore_index=True) if parts else abroad.iloc[:0].assign(
+        **{"kept apart because": pd.Series(dtype="object")})
+    return abroad, apart
+
+
+def log_findings(table: pd.DataFrame, apart: pd.DataFrame | None = None) -> tuple[str, str, list[str]]:
+    """Headline, paragraph and limitations for the log's destinations abroad (the offline report).
+
+    Examples
+    --------
+    >>> from refugeestudy import load_reports
+    >>> headline, _, _ = log_findings(*log_destinations(load_reports().figures))
+    >>> headline.startswith("The curated log reports")
+    True
+    """
+    countries = table["country"].nunique()
+    places = len(table.drop_duplicates(["country", "place"]))
+    headline = (f"The curated log reports {int(table['figures'].sum())} figures on people reaching "
+                f"{places} places in {countries} countries abroad")
+    largest = table.sort_values(_LARGEST, ascending=False, kind="stable").iloc[0]
+    paragraph = (f"{headline}. The largest figure any report states for a place abroad is "
+                 f"{largest[_LARGEST]:,.0f} people ({largest['counted']}, {largest['place']}, "
+                 f"{largest['country']}).")
+    if apart is not None and len(apart):
+        paragraph += (f" {int(apart['figures'].sum())} other figures are kept apart: displacement inside "
+                      "Syria and counts that began before the case window.")
+    paragraph += " UNHCR's yearly counts by country are not available offline; the full plan adds them."
+    single = table[table["figures"] == 1]
+    limitations = [
+        "A largest stated figure is not a total: reports overlap and are not added up here.",
+        "Arrivals, fled and sheltering are different counts (see their definitions above) and are "
+        "never compared with each other.",
+        "Without UNHCR's data (fetched for the full plan) there is no count by year or country "
+        "to set these reports against.",
+    ]
+    if len(single):
+        limitations.append(f"{len(single)} of {len(table)} rows rest on a single reported figure: "
+                           + ", ".join(f"{r.place} ({r.country}, {r.counted})" for r in single.itertuples())
+                           + ".")
+    return headline, paragraph, limitations
 
 
 def findings_text(table: pd.DataFrame, focus: str, origin: str, population_types: list[str],
@@ -326,34 +403,3 @@ def destination_results(table: pd.DataFrame, leaders: list[str], focus: str,
                                       "ratio": None if change is None else round(change, 4)},
         "top_destinations": leaders,
     }
-
-
-def log_findings(table: pd.DataFrame) -> tuple[str, str, list[str]]:
-    """Headline, paragraph and limitations for the log's destinations (the offline report).
-
-    Examples
-    --------
-    >>> from refugeestudy import load_reports
-    >>> headline, _, _ = log_findings(log_destinations(load_reports().figures))
-    >>> headline.startswith("The curated log reports")
-    True
-    """
-    countries = table["country"].nunique()
-    places = len(table)
-    headline = (f"The curated log reports {int(table['figures'].sum())} figures on people reaching "
-                f"{places} places in {countries} countries")
-    largest = table.sort_values("largest figure stated (people)", ascending=False).iloc[0]
-    paragraph = (f"{headline}. The largest figure any report states is "
-                 f"{largest['largest figure stated (people)']:,.0f} people "
-                 f"({largest['place']}, {largest['country']}). UNHCR's yearly counts by country "
-                 "are not available offline; the full plan adds them.")
-    single = table[table["figures"] == 1]
-    limitations = [
-        "A largest stated figure is not a total: reports overlap and are not added up here.",
-        "Without UNHCR's data (fetched for the full plan) there is no count by year or country "
-        "to set these reports against.",
-    ]
-    if len(single):
-        limitations.append(f"{len(single)} of {places} places rest on a single reported figure: "
-                           + ", ".join(f"{r.place} ({r.country})" for r in single.itertuples()) + ".")
-    return headline, paragraph, limitations

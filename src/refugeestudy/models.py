@@ -26,13 +26,14 @@ Examples
 
 from __future__ import annotations
 
+# statsmodels and scipy.stats are imported inside the functions that fit or test: importing
+# them takes seconds, and most reports never fit a model.
+
 import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
-from scipy import stats
 
 __all__ = [
     "FAMILIES",
@@ -122,6 +123,8 @@ class ModelResult:
         >>> bool((ci["lower"] < fit.params).all() and (fit.params < ci["upper"]).all())
         True
         """
+        from scipy import stats
+
         if not 0 < alpha < 1:
             raise ValueError(f"alpha must be between 0 and 1, found {alpha}")
         z = stats.norm.ppf(1 - alpha / 2)
@@ -230,6 +233,9 @@ def fit_count_model(
     >>> fit.family, fit.nobs, "alpha" in fit.params
     ('negbin', 8, True)
     """
+    import statsmodels.api as sm
+    from scipy import stats
+
     if family not in FAMILIES:
         raise ValueError(f"unknown family {family!r}; expected one of {', '.join(FAMILIES)}")
     if cov_type not in COV_TYPES:
@@ -296,6 +302,9 @@ def overdispersion(y: pd.Series, X: pd.DataFrame, *, add_constant: bool = True) 
     >>> round(out["pearson_dispersion"], 3), round(out["dean_statistic"], 3)
     (4.595, 5.756)
     """
+    import statsmodels.api as sm
+    from scipy import stats
+
     from statsmodels.discrete.diagnostic import PoissonDiagnostic
 
     data = pd.concat([y.rename("_y"), X], axis=1).dropna().astype("float64")
@@ -415,6 +424,8 @@ def rolling_origin(y: pd.Series, X: pd.DataFrame | None = None, *, family: str =
         errors["historical_mean"].append(abs(actual - train["_y"].mean()))
         if X is not None:
             try:
+                import statsmodels.api as sm
+
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
                     exog = sm.add_constant(train.drop(columns="_y"), has_constant="add")

@@ -42,7 +42,7 @@ from refugeestudy.errors import RefugeestudyError
 
 __all__ = ["PALETTE", "FigureCheckError", "use_house_style", "colours", "colour_for", "caption",
            "figure_caption", "check_figure", "validate_figure", "save_figure", "series_with_bounds",
-           "mark_partial", "wrap_title", "period_words", "small_multiples", "reported_timeline"]
+           "mark_partial", "tight_layout", "wrap_title", "period_words", "small_multiples", "reported_timeline"]
 
 #: Twelve qualitative colours, told apart in print and by most colour-blind readers:
 #: Okabe–Ito's eight (yellow last: weak on white) and four of Paul Tol's "muted" set.
@@ -153,6 +153,25 @@ def wrap_title(text: str, width: int = 60) -> str:
     return "\n".join(textwrap.wrap(text, width)) or text
 
 
+def tight_layout(fig: mpl.figure.Figure, rect: tuple[float, float, float, float] = (0, 0, 1, 1)) -> None:
+    """Lay ``fig`` out once, as ``fig.tight_layout(rect=rect)`` does, leaving no layout engine.
+
+    ``Figure.tight_layout`` leaves a placeholder engine on the figure, and any
+    engine makes every later save lay the whole figure out again.
+
+    Examples
+    --------
+    >>> fig, ax = plt.subplots()
+    >>> tight_layout(fig)
+    >>> fig.get_layout_engine() is None
+    True
+    >>> plt.close(fig)
+    """
+    from matplotlib.layout_engine import TightLayoutEngine
+
+    TightLayoutEngine(rect=rect).execute(fig)
+
+
 def caption(fig: mpl.figure.Figure, source: str, *, licence: str, version: str | None = None,
             note: str | None = None) -> mpl.text.Text:
     """Put the source caption under ``fig``: what is drawn (optional), source, version, licence.
@@ -225,7 +244,8 @@ def check_figure(fig: mpl.figure.Figure) -> list[str]:
     naming source and licence (:func:`caption`); on each plot, every labelled
     series has its own colour; titles fit inside the figure and do not run into
     each other; no pandas frequency code (``W-MON``, ``MS``, ``YS``) or internal
-    code (``SY04``, ``ucdp_ged``) in titles, labels or legends.
+    code (``SY04``, ``ucdp_ged``) in titles, labels or legends; no legend entry
+    cut short with "…" and none for a series that draws nothing inside its plot.
 
     Examples
     --------
@@ -244,6 +264,7 @@ def check_figure(fig: mpl.figure.Figure) -> list[str]:
     """
     problems = []
     texts = []
+    fig.draw_without_rendering()  # limits and extents as they will be saved, nothing rasterised
     if fig._suptitle is not None:
         texts.append(fig._suptitle.get_text())
     plots = [ax for ax in fig.axes if ax.get_visible() and ax.axison
@@ -271,6 +292,7 @@ def check_figure(fig: mpl.figure.Figure) -> list[str]:
         legend = ax.get_legend()
         if legend is not None:
             texts += [t.get_text() for t in legend.get_texts()]
+            problems += [f"{where}: {problem}" for problem in _legend_problems(ax, legend)]
         for text in texts:
             for code in _CODES.findall(text or ""):
                 problems.append(f"{where}: code {code!r} in {text!r} (write it in words)")
@@ -284,9 +306,38 @@ def check_figure(fig: mpl.figure.Figure) -> list[str]:
     return problems
 
 
+def _has_data_inside(artist, ax: mpl.axes.Axes, renderer) -> bool:
+    """Whether ``artist`` (a line, collection, patch or container) draws anything inside ``ax``."""
+    if isinstance(artist, mpl.container.Container):
+        return any(_has_data_inside(child, ax, renderer) for child in artist.get_children())
+    if isinstance(artist, mpl.lines.Line2D):
+        xy = ax.transData.transform(artist.get_xydata()) if len(artist.get_xydata()) else []
+        box = ax.bbox
+        return any(box.x0 - 1 <= x <= box.x1 + 1 and box.y0 - 1 <= y <= box.y1 + 1
+                   for x, y in xy if x == x and y == y)
+    extent = artist.get_window_extent(renderer)
+    if not (extent.width >= 0 and extent.height >= 0) or extent.width + extent.height == 0:
+        return False
+    return bool(extent.overlaps(ax.bbox)) or bool(ax.bbox.contains(extent.x0, extent.y0))
+
+
+def _legend_problems(ax: mpl.axes.Axes, legend) -> list[str]:
+    """Legend entries cut with "…", or naming a series that draws nothing inside the plot."""
+    problems = []
+    shown = [t.get_text() for t in legend.get_texts()]
+    for text in shown:
+        if text.rstrip().endswith(("…", "...")):
+            problems.append(f"legend entry {text!r} is cut short (wrap it, or shorten it with a key)")
+    renderer = ax.figure.canvas.get_renderer()
+    for handle, label in zip(*ax.get_legend_handles_labels()):
+        if label in shown and not _has_data_inside(handle, ax, renderer):
+            problems.append(f"legend entry {label!r} has no data inside the plot (drop it or widen "
+                            "the axes)")
+    return problems
+
+
 def _title_fit(fig: mpl.figure.Figure) -> list[str]:
-    """Titles wider than the figure, or overlapping one another."""
-    fig.canvas.draw()
+    """Titles wider than the figure, or overlapping one another (the figure is drawn)."""
     renderer = fig.canvas.get_renderer()
     boxes = []
     for ax in fig.axes:
@@ -316,8 +367,7 @@ def _place_caption(fig: mpl.figure.Figure) -> None:
         return
     for text in texts:
         text.set_visible(False)
-    fig.canvas.draw()
-    bottom = fig.get_tightbbox(fig.canvas.get_renderer()).y0  # inches
+    bottom = fig.get_tightbbox(fig.canvas.get_renderer()).y0  # inches; the figure is drawn
     for text in texts:
         text.set_visible(True)
         text.set_y(bottom / fig.get_figheight() - 0.015)
@@ -384,15 +434,18 @@ def save_figure(fig: mpl.figure.Figure, name: str, folder: str | Path = "figures
 
     if source is not None:
         caption(fig, source, licence=licence or "not stated", version=version, note=note)
-    validate_figure(fig)
+    validate_figure(fig)  # draws the figure once
     _place_caption(fig)
+    # The tight box once for both formats (``bbox_inches="tight"`` would lay the figure out again
+    # for each), padded as savefig pads it.
+    box = fig.get_tightbbox(fig.canvas.get_renderer()).padded(mpl.rcParams["savefig.pad_inches"])
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     metadata = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None}}
     for fmt in ("png", "svg"):
         buffer = io.BytesIO()
-        fig.savefig(buffer, format=fmt, metadata=metadata[fmt], bbox_inches="tight")
+        fig.savefig(buffer, format=fmt, metadata=metadata[fmt], bbox_inches=box)
         target = folder / f"{name}.{fmt}"
         atomic_write_bytes(target, buffer.getvalue())
         written.append(target)
@@ -512,7 +565,7 @@ def small_multiples(names: list[str], *, xlabel: str, ylabel: str, ncols: int = 
         axes[name] = ax
     for ax in flat[len(names):]:
         ax.set_visible(False)
-    fig.tight_layout()
+    tight_layout(fig)
     return fig, axes
 
 
@@ -522,7 +575,8 @@ def _stated_with_bounds(ax: mpl.axes.Axes, rows: pd.DataFrame, label: str, colou
     Running (cumulative) figures are joined by a line only within one curve:
     the same producer, subject and start of the count ("civilians since 6
     March" is never joined to "all deaths since 8 December"). Counts for one
-    period or one moment are hollow points, not joined.
+    period or one moment are hollow points, not joined. The first marks drawn
+    carry ``label`` (the legend entry is the data, never an empty stand-in).
     """
     rows = rows.sort_values(["period_end", "figure_id"])
     x, best = rows["period_end"], rows["best"].astype("float64")
@@ -530,22 +584,39 @@ def _stated_with_bounds(ax: mpl.axes.Axes, rows: pd.DataFrame, label: str, colou
     high = rows["high"].astype("float64")
     bounded = high.notna().to_numpy()
     running = (rows["basis"] == "cumulative").to_numpy()
+    labels = iter([label])
     for mask, face in ((running, colour), (~running, "white")):
         both = mask & bounded
         if both.any():
             ax.errorbar(x[both], best[both], yerr=[best[both] - low[both], high[both] - best[both]],
                         fmt="o", color=colour, markerfacecolor=face, markersize=4.5, capsize=2,
-                        linewidth=1, label="_bounds")
+                        linewidth=1, label=next(labels, "_bounds"))
         open_top = mask & ~bounded
         if open_top.any():
             ax.scatter(x[open_top], low[open_top], marker="^", color=colour, facecolor=face,
-                       s=30, zorder=3, label="_at least")
+                       s=30, zorder=3, label=next(labels, "_at least"))
     curves = rows[running].fillna({"subject": "", "figure_by": ""})
     for _, curve in curves.groupby(["figure_by", "subject", "period_start"], dropna=False):
         if len(curve) > 1:
             ax.plot(curve["period_end"], curve["best"].astype("float64"), color=colour,
                     linewidth=1, alpha=0.7, label="_curve")
-    ax.plot([], [], marker="o", color=colour, label=label)
+
+
+def _timeline_panel(ax: mpl.axes.Axes, figures: pd.DataFrame, labels: pd.Series, start, end) -> str:
+    """One panel of :func:`reported_timeline`: the places with a figure in the window, one colour
+    each; returns the legend title, naming the places whose figures all fall outside it."""
+    inside = figures["period_end"].between(pd.Timestamp(start) if start is not None else pd.Timestamp.min,
+                                           pd.Timestamp(end) if end is not None else pd.Timestamp.max)
+    groups = list(figures[inside].groupby(labels[figures[inside].index], sort=True))
+    for (place, rows), colour in zip(groups, colours(len(groups))):
+        _stated_with_bounds(ax, rows, f"{place} ({len(rows)})", colour)
+    outside = figures[~inside].groupby(labels[figures[~inside].index], sort=True).size()
+    outside = outside[~outside.index.isin([place for place, _ in groups])]
+    title = "place (figures in the window)"
+    if len(outside):
+        title += "\n" + wrap_title("not drawn, all outside the window: " + ", ".join(
+            f"{place} ({count})" for place, count in outside.items()), 70)
+    return title
 
 
 def reported_timeline(figures: pd.DataFrame, labels: pd.Series, *, start=None, end=None,
@@ -557,7 +628,9 @@ def reported_timeline(figures: pd.DataFrame, labels: pd.Series, *, start=None, e
     least", "more than"). Tolls and counts are drawn as stated (cumulative
     where the source's figure is cumulative), not reconciled; a line joins the
     running totals of one producer for one subject and start date only. Each
-    place has its own colour (at most 12 per panel).
+    place has its own colour (at most 12 per panel). Only figures dated inside
+    ``start``–``end`` are drawn (the axes are scaled to them); the title states
+    the window and each legend names the places left out.
 
     Parameters
     ----------
@@ -567,7 +640,7 @@ def reported_timeline(figures: pd.DataFrame, labels: pd.Series, *, start=None, e
         One plain-language place label per figure (e.g. ``"Lattakia"``,
         ``"Russia: Perm Krai"``).
     start, end : date-like, optional
-        Time axis limits.
+        The window drawn (default: every figure).
     title : str
         Figure title.
 
@@ -576,34 +649,35 @@ def reported_timeline(figures: pd.DataFrame, labels: pd.Series, *, start=None, e
     >>> from refugeestudy import load_reports
     >>> from refugeestudy.audit import place_label
     >>> log = load_reports()
-    >>> fig = reported_timeline(log.figures, place_label(log.figures))
-    >>> len(fig.axes)
-    2
+    >>> fig = reported_timeline(log.figures, place_label(log.figures), start="2025-02-01",
+    ...                         end="2025-05-01", title="t")
+    >>> len(fig.axes), fig._suptitle.get_text()
+    (2, 't, figures dated 1 February 2025 to 1 May 2025')
     >>> plt.close(fig)
     """
     use_house_style()
     fig, (left, right) = plt.subplots(1, 2, figsize=(13, 6.8), sharex=True)
     deaths = figures[(figures["kind"] == "deaths") & figures["origin_admin1_pcode"].notna()]
-    groups = list(deaths.groupby(labels[deaths.index], sort=True))
-    for (place, rows), colour in zip(groups, colours(len(groups))):
-        _stated_with_bounds(left, rows, f"{place} ({len(rows)})", colour)
+    counts = figures[figures["kind"] == "displacement"]
+    titles = [_timeline_panel(left, deaths, labels, start, end),
+              _timeline_panel(right, counts, labels, start, end)]
     left.set_title("Deaths reported, by governorate")
     left.set_ylabel("deaths reported (people)")
-    counts = figures[figures["kind"] == "displacement"]
-    groups = list(counts.groupby(labels[counts.index], sort=True))
-    for (place, rows), colour in zip(groups, colours(len(groups))):
-        _stated_with_bounds(right, rows, f"{place} ({len(rows)})", colour)
     right.set_yscale("log")
     right.set_title("People arriving, fleeing or sheltering, by place")
     right.set_ylabel("people (log scale)")
-    for ax in (left, right):
+    for ax, legend_title in zip((left, right), titles):
         if start is not None or end is not None:
             ax.set_xlim(pd.Timestamp(start) if start else None, pd.Timestamp(end) if end else None)
         ax.set_xlabel("date the figure refers to")
         ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(0, -0.24), ncol=2,
-                  title="place (figures)", title_fontsize=8, alignment="left")
+                  title=legend_title, title_fontsize=8, alignment="left")
         ax.tick_params(axis="x", labelrotation=30)
+    if start is not None or end is not None:
+        first = f"{pd.Timestamp(start):%-d %B %Y}" if start is not None else "the first figure"
+        last = f"{pd.Timestamp(end):%-d %B %Y}" if end is not None else "the last figure"
+        title = f"{title}, figures dated {first} to {last}" if title else f"Figures dated {first} to {last}"
     if title:
         fig.suptitle(wrap_title(title, 100), x=0.01, ha="left", fontsize=13, fontweight="bold")
-    fig.tight_layout()
+    tight_layout(fig)
     return fig

@@ -29,12 +29,14 @@ country × region × population type; Akkar and all of Lebanon, arrivals and
    as a floor ("at least", "more than") by then, even if its reporter later
    gives a lower exact figure. ``high`` is the largest known upper bound of any
    reporter (unknown when a reporter without an upper bound, "at least", states
-   more). ``low`` is the smallest lower bound among the reporters who state a
-   running total and whose latest figure is at most ``fresh_days`` old (the top
-   reporter always counts): the disagreement band between reporters who are
-   currently reporting. A reporter that only counts single periods (one flight,
-   one incident) raises ``best`` when it exceeds the others, but does not lower
-   ``low``: its curve is not a count since the start.
+   more). ``low`` is the smallest lower bound among the latest levels of the
+   reporters who state a running total, whatever their age: the disagreement
+   band between producers. A latest figure more than ``fresh_days`` old is kept
+   in the band and marked **stale** with its age (column ``stale``), never
+   dropped. So when producers disagree (1,334 against 1,676), ``low < high``.
+   A reporter that only counts single periods (one flight, one incident) raises
+   ``best`` when it exceeds the others, but does not lower ``low``: its curve is
+   not a count since the start.
 
 Increments per period are differences of the reconciled curve
 (:func:`refugeestudy.panel.reconciled_periods`), so they always add up to the
@@ -66,13 +68,13 @@ import pandas as pd
 from refugeestudy.errors import RefugeestudyError
 
 __all__ = ["DISPLACEMENT_SCOPE", "DEATHS_SCOPE", "FRESH_DAYS", "ReconcileError", "prepare_figures",
-           "reporter_curves", "reconcile"]
+           "reporter_curves", "reconcile", "curves_and_reconciled"]
 
 #: Columns that make a scope for counts of people: a curve never mixes two of these.
 DISPLACEMENT_SCOPE = ("destination_country_iso3", "destination_admin1", "population_type")
 #: Columns that make a scope for death tolls (governorate p-code; empty = not split by governorate).
 DEATHS_SCOPE = ("origin_admin1_pcode", "subject")
-#: Default age (days) beyond which a reporter's last figure no longer widens the band.
+#: Default age (days) beyond which a reporter's latest figure in the band is marked stale.
 FRESH_DAYS = 7
 
 _LEVEL_BASES = ("cumulative", "stock")
@@ -152,7 +154,7 @@ def _one_curve(rows: pd.DataFrame) -> list[dict]:
     # On one date, increments first, then levels (a level states the whole total).
     order = rows.assign(_level=rows["basis"].isin(_LEVEL_BASES))
     order = order.sort_values(["period_end", "_level", "figure_id"], kind="stable")
-    for _, row in order.iterrows():
+    for row in order[["period_start", "period_end", "_level", "figure_id", *_BOUNDS]].to_dict("records"):
         date = row["period_end"]
         stated = np.array([row[b] for b in _BOUNDS], dtype="float64")
         same_day_level = bool(points) and points[-1]["date"] == date and points[-1]["step"] == "level"
@@ -208,7 +210,11 @@ def reporter_curves(figures: pd.DataFrame, *, by: Sequence[str], reporter: str =
     >>> reporter_curves(figures, by=["scope"])["best"].tolist()
     [100.0, 120.0]
     """
-    frame = prepare_figures(figures, by=by, reporter=reporter, since=since)
+    return _curves(prepare_figures(figures, by=by, reporter=reporter, since=since), by, reporter)
+
+
+def _curves(frame: pd.DataFrame, by: Sequence[str], reporter: str) -> pd.DataFrame:
+    """:func:`reporter_curves` of figures already prepared (:func:`prepare_figures`)."""
     rows = []
     for key, group in frame.groupby([*by, reporter], sort=True, dropna=False):
         for point in _one_curve(group):
@@ -247,6 +253,48 @@ def _floors(frame: pd.DataFrame, by: Sequence[str]) -> dict[tuple, pd.Series]:
     return out
 
 
+def _band(latest: dict, levels: set, top: str, date, fresh_days: int) -> tuple[float, str]:
+    """The band's lower end and its stale members (``"B (10 days)"``) at ``date``.
+
+    ``latest`` maps each reporter to its latest point by ``date``; ``levels`` holds
+    the reporters that have stated a running total by then (the top reporter
+    always counts).
+    """
+    band = {who: point for who, point in latest.items() if who in levels or who == top}
+    lows = [point["low"] for point in band.values()]
+    ages = {who: (pd.Timestamp(date) - pd.Timestamp(point["date"])).days for who, point in band.items()}
+    stale = "; ".join(f"{who} ({days} days)" for who, days in sorted(ages.items()) if days > fresh_days)
+    return (float(min(lows)) if not np.isnan(lows).any() else np.nan), stale
+
+
+def _combine(scope: pd.DataFrame, floor: pd.Series, reporter: str, fresh_days: int) -> list[dict]:
+    """The reconciled points of one scope's curves (sorted by reporter and date)."""
+    points = scope.sort_values(["date", reporter], kind="stable").to_dict("records")
+    latest: dict = {}
+    levels: set = set()
+    out = []
+    for index, point in enumerate(points):
+        latest[point[reporter]] = point
+        levels.update([point[reporter]] if point["step"] == "level" else [])
+        if index + 1 < len(points) and points[index + 1]["date"] == point["date"]:
+            continue  # every reporter's point of this date first
+        date = point["date"]
+        names = sorted(latest)
+        best = np.array([latest[n]["best"] for n in names])
+        highs = np.array([latest[n]["high"] for n in names])
+        top = names[int(np.argmax(best))]
+        stated_floor = floor[floor.index <= date]
+        if len(stated_floor) and stated_floor.max() > best.max():  # a stated floor, unbounded above
+            best, highs = np.append(best, stated_floor.max()), np.append(highs, np.nan)
+        low, stale = _band(latest, levels, top, date, fresh_days)
+        out.append({"date": pd.Timestamp(date), "low": low, "best": float(best.max()),
+                    "high": _high(best, highs), "reporters": len(names), "top_reporter": top,
+                    "stale": stale, "figure_ids": ", ".join(
+                        p["figure_id"] for p in sorted(points, key=lambda p: p[reporter])
+                        if p["date"] == date)})
+    return out
+
+
 def reconcile(figures: pd.DataFrame, *, by: Sequence[str], reporter: str = "figure_by",
               since: str | pd.Timestamp | None = None, fresh_days: int = FRESH_DAYS
               ) -> pd.DataFrame:
@@ -255,7 +303,9 @@ def reconcile(figures: pd.DataFrame, *, by: Sequence[str], reporter: str = "figu
     The rule is the module's (see :mod:`refugeestudy.reconcile`): at each date,
     ``best`` is the highest level any reporter's curve has reached by then;
     ``high`` the largest upper bound stated; ``low`` the smallest lower bound
-    among reporters whose latest figure is at most ``fresh_days`` old.
+    among the latest levels of every reporter, whatever their age; ``stale``
+    names the reporters in the band whose latest figure is more than
+    ``fresh_days`` old, with its age.
 
     Parameters
     ----------
@@ -268,57 +318,55 @@ def reconcile(figures: pd.DataFrame, *, by: Sequence[str], reporter: str = "figu
     since : str or Timestamp, optional
         Keep only figures counted from this date on.
     fresh_days : int
-        Age in days after which a reporter's last figure no longer sets ``low``.
+        Age in days after which a reporter's latest figure is marked stale.
 
     Returns
     -------
     pandas.DataFrame
         One row per scope and date with a figure: ``*by, date, low, best, high,
         reporters`` (reporters with a figure by then), ``top_reporter`` (whose
-        curve gives ``best``) and ``figure_ids`` (the figures dated that day).
+        curve gives ``best``), ``stale`` (``"B (10 days); C (12 days)"``, empty
+        when none) and ``figure_ids`` (the figures dated that day).
 
     Examples
     --------
-    Synthetic: A says "about 100" (90-110) on 2 April and B "at least 50" on 6 April.
+    Synthetic: A says "about 100" (90-110) on 2 April and B exactly 80 on 12 April.
 
     >>> figures = pd.DataFrame({"figure_id": ["a", "b"], "scope": ["X", "X"],
     ...     "figure_by": ["A", "B"], "basis": ["cumulative", "cumulative"],
     ...     "period_start": pd.to_datetime(["2025-02-01"] * 2),
-    ...     "period_end": pd.to_datetime(["2025-04-02", "2025-04-06"]),
-    ...     "low": [90, 50], "best": [100, 50], "high": [110, None]})
-    >>> reconcile(figures, by=["scope"])[["best", "low", "high"]].values.tolist()
-    [[100.0, 90.0, 110.0], [100.0, 50.0, 110.0]]
+    ...     "period_end": pd.to_datetime(["2025-04-02", "2025-04-12"]),
+    ...     "low": [90, 80], "best": [100, 80], "high": [110, 80]})
+    >>> reconcile(figures, by=["scope"])[["best", "low", "high", "stale"]].values.tolist()
+    [[100.0, 90.0, 110.0, ''], [100.0, 80.0, 110.0, 'A (10 days)']]
     """
-    curves = reporter_curves(figures, by=by, reporter=reporter, since=since)
-    floors = _floors(prepare_figures(figures, by=by, reporter=reporter, since=since), by)
-    fresh = pd.Timedelta(days=fresh_days)
+    return curves_and_reconciled(figures, by=by, reporter=reporter, since=since, fresh_days=fresh_days)[1]
+
+
+def curves_and_reconciled(figures: pd.DataFrame, *, by: Sequence[str], reporter: str = "figure_by",
+                          since: str | pd.Timestamp | None = None, fresh_days: int = FRESH_DAYS
+                          ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`reporter_curves` and :func:`reconcile` of the same figures, prepared once.
+
+    Examples
+    --------
+    >>> figures = pd.DataFrame({"figure_id": ["a"], "scope": ["X"], "figure_by": ["A"],
+    ...     "basis": ["cumulative"], "period_start": pd.to_datetime(["2025-03-01"]),
+    ...     "period_end": pd.to_datetime(["2025-03-05"]), "low": [9], "best": [10], "high": [11]})
+    >>> curves, reconciled = curves_and_reconciled(figures, by=["scope"])
+    >>> curves["best"].tolist(), reconciled["low"].tolist()
+    ([10.0], [9.0])
+    """
+    prepared = prepare_figures(figures, by=by, reporter=reporter, since=since)
+    curves = _curves(prepared, by, reporter)
+    floors = _floors(prepared, by)
+    empty = pd.Series([], index=pd.DatetimeIndex([]), dtype="float64")
     rows = []
     for key, scope in curves.groupby(list(by), sort=True, dropna=False):
         key = key if isinstance(key, tuple) else (key,)
-        names = sorted(scope[reporter].unique())
-        for date in sorted(scope["date"].unique()):
-            known = scope[scope["date"] <= date]
-            latest = known.groupby(reporter, sort=True).tail(1).set_index(reporter).loc[
-                [n for n in names if n in set(known[reporter])]]
-            best = latest["best"].to_numpy()
-            top = latest.index[int(np.argmax(best))]
-            floor = floors.get(_plain_key(key), pd.Series([], index=pd.DatetimeIndex([]),
-                                                         dtype="float64"))
-            floor = floor[floor.index <= date]
-            highs = latest["high"].to_numpy()
-            if len(floor) and floor.max() > best.max():  # a stated floor, unbounded above
-                best, highs = np.append(best, floor.max()), np.append(highs, np.nan)
-            stated_level = known.groupby(reporter)["step"].agg(lambda s: (s == "level").any())
-            current = (((latest["date"] >= date - fresh) & stated_level.reindex(latest.index))
-                       | (latest.index == top))
-            lows = latest.loc[current, "low"]
-            rows.append({**dict(zip(by, key)), "date": pd.Timestamp(date),
-                         "low": float(lows.min()) if lows.notna().all() else np.nan,
-                         "best": float(best.max()),
-                         "high": _high(best, highs),
-                         "reporters": len(latest), "top_reporter": top,
-                         "figure_ids": ", ".join(scope.loc[scope["date"] == date, "figure_id"])})
-    columns = [*by, "date", *_BOUNDS, "reporters", "top_reporter", "figure_ids"]
+        for point in _combine(scope, floors.get(_plain_key(key), empty), reporter, fresh_days):
+            rows.append({**dict(zip(by, key)), **point})
+    columns = [*by, "date", *_BOUNDS, "reporters", "top_reporter", "stale", "figure_ids"]
     out = pd.DataFrame(rows, columns=columns)
     out["date"] = out["date"].astype("datetime64[s]")
-    return out
+    return curves, out

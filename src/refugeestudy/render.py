@@ -23,6 +23,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import json
 import subprocess
 from pathlib import Path
@@ -130,7 +131,6 @@ def render_report(notebook: str | Path, target: str | Path, results: dict,
         ``target``.
     """
     import nbformat
-    from nbconvert import HTMLExporter
 
     root = Path(root) if root is not None else paths.project_root()
     nb = nbformat.read(str(notebook), as_version=4)
@@ -139,12 +139,18 @@ def render_report(notebook: str | Path, target: str | Path, results: dict,
     if heading is not None:
         nb.cells.pop(heading)  # shown in the title block instead
     nb.metadata["title"] = report["title"]
-    exporter = HTMLExporter(template_name="refugeestudy", extra_template_basedirs=[str(TEMPLATES)],
-                            exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True)
-    body, _ = exporter.from_notebook_node(nb, resources={"report": report})
+    body, _ = _exporter().from_notebook_node(nb, resources={"report": report})
     atomic_write_text(Path(target), body)
     return Path(target)
+
+
+@functools.lru_cache(maxsize=1)
+def _exporter():
+    """The report template's HTML exporter, made once per process (its templates compile once)."""
+    from nbconvert import HTMLExporter
+
+    return HTMLExporter(template_name="refugeestudy", extra_template_basedirs=[str(TEMPLATES)],
+                        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
 
 
 def _plan_reports(plan, index_folder: Path, git_root: Path) -> list[dict]:

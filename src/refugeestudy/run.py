@@ -356,7 +356,14 @@ def _failing_cell(executed: Path, timeout: float | None = None) -> tuple[int, st
 
 
 def _worker_init(parent_pid: int) -> None:
-    """First thing in a worker process: die with the runner (see :func:`die_with_parent`)."""
+    """First thing in a worker process: die with the runner (see :func:`die_with_parent`).
+
+    Also keeps ``rfc3987_syntax`` out of the worker: jsonschema (through nbformat, which
+    papermill and nbconvert import) loads it when it is installed (a JupyterLab dependency) and it
+    compiles a grammar on import, over a second of CPU per worker, for IRI formats that no
+    notebook schema uses.
+    """
+    sys.modules.setdefault("rfc3987_syntax", None)
     die_with_parent(parent_pid)
 
 
