@@ -132,6 +132,11 @@ def fetch(
     list_sources: bool = typer.Option(False, "--list", help="List the registry's sources and exit."),
     verify_only: bool = typer.Option(False, "--verify", help="Check cached files against "
                                      "data/raw/fetch.lock.json and exit."),
+    allow_shrink: bool = typer.Option(False, "--allow-shrink", help="With --update: pin new "
+                                      "bytes even with fewer than half the rows of the old pin."),
+    max_bytes: int = typer.Option(None, "--max-bytes", min=1, help="Size cap of each source "
+                                  "fetched now (default: the registry's max_bytes, else 4 x the "
+                                  "pinned size, else 2 GiB)."),
 ) -> None:
     """Download UCDP GED, UNHCR and ACLED files (or copy them from --mirror), bound by the lock."""
     from refugeestudy import fetch as fetching
@@ -160,7 +165,8 @@ def fetch(
                  "see `refugeestudy fetch --list`", 2)
         results = fetching.fetch(sources or [], update=update or [], mirror=mirror,
                                  cache_dir=cache_dir, force=force, timeout=timeout,
-                                 retries=retries, deadline=deadline, console=Console(stderr=True))
+                                 retries=retries, deadline=deadline, console=Console(stderr=True),
+                                 allow_shrink=allow_shrink, max_bytes=max_bytes)
     except fetching.UnknownSourceError as exc:
         fail(str(exc), exc.hint, 2)
     except RefugeestudyError as exc:

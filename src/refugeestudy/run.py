@@ -45,13 +45,13 @@ import multiprocessing
 import os
 import shutil
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from refugeestudy import __version__, paths, render
-from refugeestudy._atomic import atomic_write_bytes, atomic_write_text, replace_directory
+from refugeestudy._atomic import (atomic_write_bytes, atomic_write_text, make_temp_dir,
+                                  replace_directory)
 from refugeestudy._hashing import package_fingerprint, sha256_file
 from refugeestudy._locking import die_with_parent, hold_lock
 from refugeestudy.errors import RefugeestudyError
@@ -518,7 +518,7 @@ def run_reports(
                 pending.append((spec, inputs, key))
         if pending:
             commit = git_commit(root)
-            staging = Path(tempfile.mkdtemp(prefix=_STAGING_PREFIX, dir=output_root))
+            staging = make_temp_dir(_STAGING_PREFIX, output_root)
             try:
                 (staging / _STAGING_MARK).touch()
                 outcomes.update(_run_pending(pending, staging, root, commit, jobs, cell_timeout,
