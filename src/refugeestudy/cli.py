@@ -220,6 +220,11 @@ def run(
     def show(kind: str, name: str, outcome) -> None:
         if kind == "skip":
             _out.print(f"[dim]·[/dim] {name}: up to date, skipped")
+        elif kind == "changed":
+            from rich.markup import escape
+
+            _out.print(f"[yellow]![/yellow] {escape(name)}: {escape(outcome.message)}",
+                       soft_wrap=True)
         elif kind == "start":
             _out.print(f"[cyan]▶[/cyan] {name}: running")
         elif outcome.status == "ran":

@@ -17,7 +17,10 @@ plan means that plan's folder, and every kernel is told the plan in
    plan's built tables lack a source the plan ``requires``: a report never
    degrades to an empty "source not available" version of itself;
 2. skips a report when nothing changed: the cache key hashes the notebook, the
-   parameters, every input file, the package version and its source code;
+   parameters, every input file, the package version and its source code, and
+   the report folder still holds exactly the files the runner wrote (their
+   SHA-256 are recorded in ``<output>/.runcache/<name>.json``): a report
+   whose outputs changed behind its back runs again, never "up to date";
 3. executes the others with papermill in a staging folder of this run
    (``<output>/.staging-<random>/``, removed on every exit path), with a
    per-cell timeout, in worker processes that die with the runner
@@ -50,11 +53,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from refugeestudy import __version__, paths, render
-from refugeestudy._atomic import (atomic_write_bytes, atomic_write_text, make_temp_dir,
-                                  replace_directory)
+from refugeestudy._atomic import atomic_write_text, make_temp_dir, replace_directory
 from refugeestudy._hashing import package_fingerprint, sha256_file
 from refugeestudy._locking import die_with_parent, hold_lock
 from refugeestudy.errors import RefugeestudyError
+from refugeestudy.notebook import RUN_STAGING_MARK as _STAGING_MARK
 from refugeestudy.params import ParameterError, check_parameters, declared_parameters
 from refugeestudy.plan import PlanError, read_plans
 from refugeestudy.report import git_commit, provenance, to_json
@@ -69,7 +72,6 @@ KERNEL_HASH_SEED = "0"
 _QUIET_KERNEL = ["--IPKernelApp.log_level=CRITICAL"]
 _CACHE_FOLDER = ".runcache"
 _STAGING_PREFIX = ".staging-"
-_STAGING_MARK = ".refugeestudy-run-staging"
 _LOCK_NAME = ".run.lock"
 _PROCESSED = "data/processed/"
 #: Parameter pairs that must come in order (first ≤ second) when a report declares both.
@@ -293,7 +295,46 @@ def _cache_key(spec: ReportSpec, inputs: list[Path], fingerprint: str) -> str:
 
 
 def _cache_file(spec: ReportSpec) -> Path:
-    return spec.output_root / _CACHE_FOLDER / f"{spec.name}.key"
+    return spec.output_root / _CACHE_FOLDER / f"{spec.name}.json"
+
+
+def _output_hashes(folder: Path) -> dict[str, str]:
+    """SHA-256 of every file of a report folder, by path relative to it."""
+    return {p.relative_to(folder).as_posix(): sha256_file(p)
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _record_run(spec: ReportSpec, key: str) -> None:
+    """Remember the cache key and a hash of every output the runner just swapped in."""
+    record = {"key": key, "outputs": _output_hashes(spec.output)}
+    atomic_write_text(_cache_file(spec), json.dumps(record, indent=1, sort_keys=True) + "\n")
+
+
+def _stale_reason(spec: ReportSpec, key: str) -> str | None:
+    """Why a report must run again, or None when it is up to date.
+
+    Up to date means: the cache key (notebook, parameters, inputs, package) is
+    the recorded one *and* the report folder holds exactly the files the
+    runner wrote, byte for byte. A file edited, added or removed behind the
+    runner's back (a notebook run by hand into the folder, a stray edit) is
+    named in the reason.
+    """
+    try:
+        record = json.loads(_cache_file(spec).read_text(encoding="utf-8"))
+    except (FileNotFoundError, NotADirectoryError, json.JSONDecodeError, UnicodeDecodeError):
+        return "never run here"
+    if not isinstance(record, dict) or record.get("key") != key:
+        return "its notebook, parameters, inputs or the package changed"
+    if not spec.output.is_dir():
+        return "its folder is missing"
+    recorded, found = record.get("outputs") or {}, _output_hashes(spec.output)
+    changed = sorted(name for name in recorded.keys() | found.keys()
+                     if recorded.get(name) != found.get(name))
+    if changed:
+        more = f" and {len(changed) - 3} more" if len(changed) > 3 else ""
+        return (f"its outputs changed since the runner wrote them ({', '.join(changed[:3])}{more}); "
+                "running it again")
+    return None
 
 
 def _failed_file(spec: ReportSpec) -> Path:
@@ -432,7 +473,7 @@ def _settle(spec: ReportSpec, staging: Path, outcome: RunOutcome, key: str) -> R
     """In the runner: swap a finished report in, or keep the failed notebook beside the old one."""
     if outcome.status == "ran":
         replace_directory(staging / spec.name, spec.output)
-        atomic_write_bytes(_cache_file(spec), key.encode())
+        _record_run(spec, key)
         _failed_file(spec).unlink(missing_ok=True)
     else:
         failed = staging / f"{spec.name}.failed.ipynb"
@@ -463,7 +504,9 @@ def run_reports(
         Seconds a cell may run before the report fails.
     on_event : callable, optional
         Called as ``on_event(kind, name, outcome_or_None)`` with kind
-        ``"skip"``, ``"start"`` or ``"done"``, for progress display.
+        ``"skip"``, ``"changed"`` (its outputs were changed behind the
+        runner's back; the outcome's message names them), ``"start"`` or
+        ``"done"``, for progress display.
 
     Raises
     ------
@@ -509,12 +552,14 @@ def run_reports(
         pending = []
         for spec, inputs in planned:
             key = _cache_key(spec, inputs, fingerprint)
-            cache = _cache_file(spec)
-            if not force and spec.output.exists() and cache.exists() and cache.read_text() == key:
+            reason = "--force" if force else _stale_reason(spec, key)
+            if reason is None:
                 outcomes[spec.name] = RunOutcome(spec.name, "skipped", message="up to date")
                 _failed_file(spec).unlink(missing_ok=True)
                 on_event("skip", spec.name, outcomes[spec.name])
             else:
+                if reason.startswith("its outputs changed"):
+                    on_event("changed", spec.name, RunOutcome(spec.name, "pending", message=reason))
                 pending.append((spec, inputs, key))
         if pending:
             commit = git_commit(root)

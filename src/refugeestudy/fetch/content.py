@@ -57,7 +57,7 @@ def _is_count(column: object) -> bool:
 
 
 def _first_problem(exc: Exception, alias: Path, filename: str) -> str:
-    """The reader's error in one line: its summary and its first problem.
+    r"""The reader's error in one line: its summary and its first problem.
 
     Examples
     --------
