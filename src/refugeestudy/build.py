@@ -694,7 +694,7 @@ def build(processed_dir: str | Path | None = None, cache_dir: str | Path | None 
                               "not make)")
     processed.parent.mkdir(parents=True, exist_ok=True)
     with hold_lock(processed.parent / f".{processed.name}.lock",
-                   f"build of {_reports_rel(processed, root)}"):
+                   f"build of {_reports_rel(processed, root)} (or a run reading it)"):
         _remove_leftovers(processed.parent, processed.name)
         inputs, lookups, skipped = _gather(log_dir, cache, lock_file, reg, root, include_fetched)
         fingerprint = _fingerprint(inputs, lookups)
@@ -752,8 +752,8 @@ def build_plans(plans: list[str] | None = None, plan_file: str | Path | None = N
 
     Parameters
     ----------
-    plans : list of str, optional
-        Plan names (default: every plan of the file).
+    plans : list of str or str, optional
+        Plan names, or one name (default: every plan of the file).
     plan_file : str or Path, optional
         Default ``<root>/reports.yml``.
     console : rich.console.Console, optional
@@ -781,6 +781,7 @@ def build_plans(plans: list[str] | None = None, plan_file: str | Path | None = N
     from refugeestudy.plan import PlanError, plan_file_default, read_plans
 
     known = read_plans(plan_file if plan_file is not None else plan_file_default())
+    plans = [plans] if isinstance(plans, str) else plans  # one plan's name, never its characters
     unknown = [name for name in plans or [] if name not in known]
     if unknown:
         raise PlanError(f"no plan {unknown[0]!r}; plans: {', '.join(known)}",

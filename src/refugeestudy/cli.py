@@ -16,6 +16,9 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import os
 from pathlib import Path
 
 import typer
@@ -27,6 +30,27 @@ from refugeestudy.errors import RefugeestudyError
 
 _err = Console(stderr=True, highlight=False)
 _out = Console(highlight=False)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the command is so that its clean-up runs (as for Ctrl-C)."""
+
+
+def _raise_terminated(signum, frame) -> None:
+    raise Terminated()
+
+
+def _on_sigterm_clean_up() -> None:
+    """Turn SIGTERM into :class:`Terminated`: staging folders are removed, workers stopped.
+
+    Python's default for SIGTERM ends the process at once, skipping every
+    ``finally``: a run's staging folder, a build's folder and the report
+    workers would be left behind.
+    """
+    import signal
+
+    with contextlib.suppress(ValueError):  # not the main thread (a test runner): leave it
+        signal.signal(signal.SIGTERM, _raise_terminated)
 
 
 def _fail(message: str, hint: str | None, code: int) -> None:
@@ -64,6 +88,16 @@ class _OneLineErrors(TyperGroup):
             _usage_error(exc)
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError) as exc:
             _fail(f"{exc.strerror}: {exc.filename}", "check the path and its permissions", 1)
+        except OSError as exc:
+            if exc.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES):
+                raise
+            where = f": {exc.filename}" if exc.filename else ""
+            _fail(f"{os.strerror(exc.errno)}{where}",
+                  "free some space or make the folder writable, then run the command again; "
+                  "outputs are written atomically, the previous ones are intact", 1)
+        except Terminated:
+            _fail("terminated (SIGTERM); outputs are written atomically, the previous ones are "
+                  "intact", None, 143)
         except KeyboardInterrupt:
             _fail("interrupted; outputs are written atomically, the previous ones are intact",
                   None, 130)
@@ -192,6 +226,7 @@ def build(
     """
     from refugeestudy.build import build_plans
 
+    _on_sigterm_clean_up()
     build_plans(plan or None, plan_file, _out, cache_dir=cache_dir, force=force)
 
 
@@ -212,6 +247,7 @@ def run(
     from refugeestudy.render import write_index
     from refugeestudy.run import load_plan, run_reports
 
+    _on_sigterm_clean_up()
     plan_path = plan_file or plan_file_default()
     specs = load_plan(plan_path, plan, names or None)
     everything = load_plan(plan_path, plan)

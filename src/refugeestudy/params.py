@@ -343,8 +343,8 @@ def _check_within(spec: ParameterSpec, values: dict[str, object]) -> None:
         return
     first, last = match.groups()
     low, high = values.get(first), values.get(last)
-    if low is None or high is None:
-        return
+    if low is None or high is None or low > high:
+        return  # the bounds' own order is checked with them (refugeestudy.run)
     for item in value if isinstance(value, list) else [value]:
         if not low <= item <= high:
             raise ParameterError(f"parameter {spec.name!r}: {item!r} is outside {first}..{last} "

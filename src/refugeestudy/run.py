@@ -55,7 +55,7 @@ from pathlib import Path
 from refugeestudy import __version__, paths, render
 from refugeestudy._atomic import atomic_write_text, make_temp_dir, replace_directory
 from refugeestudy._hashing import package_fingerprint, sha256_file
-from refugeestudy._locking import die_with_parent, hold_lock
+from refugeestudy._locking import die_with_parent, hold_lock, kill_tree
 from refugeestudy.errors import RefugeestudyError
 from refugeestudy.notebook import RUN_STAGING_MARK as _STAGING_MARK
 from refugeestudy.params import ParameterError, check_parameters, declared_parameters
@@ -190,8 +190,8 @@ def load_plan(plan_file: str | Path, plan: str = "embedded",
         The YAML run plan (``reports.yml``); relative to the working folder.
     plan : str
         Which plan: ``embedded`` or ``full``.
-    names : list of str, optional
-        Run only these reports.
+    names : list of str or str, optional
+        Run only these reports (one name may be given as a string).
 
     Raises
     ------
@@ -209,6 +209,7 @@ def load_plan(plan_file: str | Path, plan: str = "embedded",
     """
     plans = read_plans(plan_file)
     plan_file = Path(plan_file).resolve()
+    names = [names] if isinstance(names, str) else names  # one report's name, never its letters
     if plan not in plans:
         raise PlanError(f"{plan_file}: no plan {plan!r}; plans: {', '.join(plans)}",
                         hint="choose one with --plan")
@@ -431,8 +432,12 @@ def _execute(spec: ReportSpec, root: Path, staging: Path, inputs: list[Path], ce
         )
     except Exception as exc:  # a cell raised, timed out, the kernel died, ...
         timed_out = type(exc).__name__ == "CellTimeoutError"
-        located = (_failing_cell(executed, cell_timeout if timed_out else None)
-                   if executed.exists() else None)
+        try:
+            located = (_failing_cell(executed, cell_timeout if timed_out else None)
+                       if executed.exists() else None)
+        except Exception:  # noqa: BLE001 - a notebook cut short (a full disk): nothing to keep
+            located = None
+            executed.unlink(missing_ok=True)
         if isinstance(exc, PapermillExecutionError):
             where = f"cell {located[0]} `{located[1]}`" if located else f"cell {exc.cell_index}"
             what = (f"{where} (execution count {exc.exec_count}) raised "
@@ -575,12 +580,19 @@ def run_reports(
 
 def _run_pending(pending, staging: Path, root: Path, commit: str, jobs: int | None,
                  cell_timeout: int, on_event) -> dict[str, RunOutcome]:
+    """Run the pending reports in worker processes; on an interrupt, stop every one of them.
+
+    Ctrl-C, SIGTERM (turned into an exception by the command line) or any
+    error here kills the workers and everything they started (notebook
+    kernels, their joblib/loky or Dask workers) before the caller removes the
+    staging folder, instead of waiting for the running notebooks to finish.
+    """
     outcomes = {}
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(pending)))
     context = multiprocessing.get_context("spawn")
-    with futures.ProcessPoolExecutor(max_workers=jobs, mp_context=context,
-                                     initializer=_worker_init,
-                                     initargs=(os.getpid(),)) as pool:
+    pool = futures.ProcessPoolExecutor(max_workers=jobs, mp_context=context,
+                                       initializer=_worker_init, initargs=(os.getpid(),))
+    try:
         running = {}
         for spec, inputs, key in pending:
             on_event("start", spec.name, None)
@@ -593,6 +605,15 @@ def _run_pending(pending, staging: Path, root: Path, commit: str, jobs: int | No
             except futures.process.BrokenProcessPool as exc:
                 outcome = RunOutcome(spec.name, "failed", message=f"worker process died ({exc}); "
                                      "previous report left untouched")
+            except Exception as exc:  # noqa: BLE001 - e.g. a full disk while the worker wrote
+                first = str(exc).splitlines()[0] if str(exc) else ""
+                outcome = RunOutcome(spec.name, "failed", message=f"{type(exc).__name__}: {first}; "
+                                     "previous report left untouched")
             outcomes[spec.name] = _settle(spec, staging, outcome, key)
             on_event("done", spec.name, outcome)
+    except BaseException:
+        kill_tree(list(getattr(pool, "_processes", None) or {}))  # the executor's worker pids
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
     return outcomes

@@ -72,7 +72,8 @@ def test_second_build_of_one_folder_is_refused(project, unchanged):
     with hold_lock(processed.parent / ".embedded.lock", "test"):
         with unchanged(project), pytest.raises(LockedError) as info:
             bd.build_plans(["embedded"], console=_quiet(), force=True)
-    assert str(info.value).startswith("another build of data/processed/embedded is in progress "
+    assert str(info.value).startswith("another build of data/processed/embedded (or a run reading "
+                                      "it) is in progress "
                                       f"(lock .embedded.lock, last taken by process {os.getpid()})")
     assert "wait for it to finish" in info.value.hint
 
