@@ -569,7 +569,7 @@ def _remove_leftovers(parent: Path, name: str) -> None:
             leftovers.setdefault(plan, []).append(folder)
     for plan, folders in sorted(leftovers.items()):
         with contextlib.ExitStack() as held:
-            if plan != name:
+            if plan != name and (parent / f".{plan}.lock").exists():  # none: no build made one
                 try:
                     held.enter_context(hold_lock(parent / f".{plan}.lock", f"build of {plan}"))
                 except LockedError:
