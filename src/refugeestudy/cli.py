@@ -176,6 +176,8 @@ def fetch(
     from refugeestudy import fetch as fetching
     from refugeestudy.errors import RefugeestudyError
 
+    _on_sigterm_clean_up()  # a download stopped by SIGTERM leaves no temporary file either
+
     def fail(message: str, hint: str | None, code: int) -> None:
         _err.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
         if hint:
