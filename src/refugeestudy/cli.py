@@ -173,6 +173,7 @@ def fetch(
                                   "pinned size, else 2 GiB)."),
 ) -> None:
     """Download UCDP GED, UNHCR and ACLED files (or copy them from --mirror), bound by the lock."""
+    # Longer than 60 lines: one declaration per option above, each with its help text.
     from refugeestudy import fetch as fetching
     from refugeestudy.errors import RefugeestudyError
 

@@ -397,6 +397,30 @@ def _failing_cell(executed: Path, timeout: float | None = None) -> tuple[int, st
     return None
 
 
+def _describe_failure(exc: Exception, executed: Path, cell_timeout: int) -> str:
+    """What went wrong, naming the cell (as the source notebook counts it) where one is to blame.
+
+    An executed notebook that cannot be read (cut short by a full disk) is removed: there is
+    nothing to keep as ``<name>.failed.ipynb``.
+    """
+    from papermill.exceptions import PapermillExecutionError
+
+    timed_out = type(exc).__name__ == "CellTimeoutError"
+    try:
+        located = (_failing_cell(executed, cell_timeout if timed_out else None)
+                   if executed.exists() else None)
+    except Exception:  # noqa: BLE001 - a notebook cut short: nothing to keep
+        located = None
+        executed.unlink(missing_ok=True)
+    if isinstance(exc, PapermillExecutionError):
+        where = f"cell {located[0]} `{located[1]}`" if located else f"cell {exc.cell_index}"
+        return f"{where} (execution count {exc.exec_count}) raised {exc.ename}: {exc.evalue}"
+    if timed_out:
+        where = f"cell {located[0]} `{located[1]}`" if located else "a cell"
+        return f"{where} did not finish within the cell timeout of {cell_timeout} s"
+    return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+
+
 def _worker_init(parent_pid: int) -> None:
     """First thing in a worker process: die with the runner (see :func:`die_with_parent`)."""
     die_with_parent(parent_pid)
@@ -409,7 +433,6 @@ def _execute(spec: ReportSpec, root: Path, staging: Path, inputs: list[Path], ce
     On failure the executed notebook is left as ``staging/<name>.failed.ipynb``.
     """
     import papermill
-    from papermill.exceptions import PapermillExecutionError
 
     os.environ[paths.PLAN_VARIABLE] = spec.plan  # the kernel reads data/processed/<plan>
     # A fixed string-hash seed: set and dict-of-set iteration orders (inside pyfixest's fixed-effect
@@ -431,22 +454,7 @@ def _execute(spec: ReportSpec, root: Path, staging: Path, inputs: list[Path], ce
             extra_arguments=_QUIET_KERNEL,
         )
     except Exception as exc:  # a cell raised, timed out, the kernel died, ...
-        timed_out = type(exc).__name__ == "CellTimeoutError"
-        try:
-            located = (_failing_cell(executed, cell_timeout if timed_out else None)
-                       if executed.exists() else None)
-        except Exception:  # noqa: BLE001 - a notebook cut short (a full disk): nothing to keep
-            located = None
-            executed.unlink(missing_ok=True)
-        if isinstance(exc, PapermillExecutionError):
-            where = f"cell {located[0]} `{located[1]}`" if located else f"cell {exc.cell_index}"
-            what = (f"{where} (execution count {exc.exec_count}) raised "
-                    f"{exc.ename}: {exc.evalue}")
-        elif timed_out:
-            where = f"cell {located[0]} `{located[1]}`" if located else "a cell"
-            what = f"{where} did not finish within the cell timeout of {cell_timeout} s"
-        else:
-            what = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+        what = _describe_failure(exc, executed, cell_timeout)
         if executed.exists():
             _normalise_notebook(executed, root, spec.parameters)
             os.replace(executed, staging / f"{spec.name}.failed.ipynb")
@@ -553,19 +561,7 @@ def run_reports(
         _check_required_sources(specs[0])
         fingerprint = package_fingerprint()
         planned = [(spec, _input_files(root, spec)) for spec in specs]  # all checked before any runs
-        outcomes: dict[str, RunOutcome] = {}
-        pending = []
-        for spec, inputs in planned:
-            key = _cache_key(spec, inputs, fingerprint)
-            reason = "--force" if force else _stale_reason(spec, key)
-            if reason is None:
-                outcomes[spec.name] = RunOutcome(spec.name, "skipped", message="up to date")
-                _failed_file(spec).unlink(missing_ok=True)
-                on_event("skip", spec.name, outcomes[spec.name])
-            else:
-                if reason.startswith("its outputs changed"):
-                    on_event("changed", spec.name, RunOutcome(spec.name, "pending", message=reason))
-                pending.append((spec, inputs, key))
+        outcomes, pending = _split_up_to_date(planned, fingerprint, force, on_event)
         if pending:
             commit = git_commit(root)
             staging = make_temp_dir(_STAGING_PREFIX, output_root)
@@ -576,6 +572,25 @@ def run_reports(
             finally:
                 shutil.rmtree(staging, ignore_errors=True)
     return [outcomes[spec.name] for spec in specs]
+
+
+def _split_up_to_date(planned, fingerprint: str, force: bool, on_event):
+    """Skip the reports that are up to date; return their outcomes and the ``(spec, inputs, key)``
+    of the others, saying which ones had their outputs changed behind the runner's back."""
+    outcomes: dict[str, RunOutcome] = {}
+    pending = []
+    for spec, inputs in planned:
+        key = _cache_key(spec, inputs, fingerprint)
+        reason = "--force" if force else _stale_reason(spec, key)
+        if reason is None:
+            outcomes[spec.name] = RunOutcome(spec.name, "skipped", message="up to date")
+            _failed_file(spec).unlink(missing_ok=True)
+            on_event("skip", spec.name, outcomes[spec.name])
+            continue
+        if reason.startswith("its outputs changed"):
+            on_event("changed", spec.name, RunOutcome(spec.name, "pending", message=reason))
+        pending.append((spec, inputs, key))
+    return outcomes, pending
 
 
 def _run_pending(pending, staging: Path, root: Path, commit: str, jobs: int | None,

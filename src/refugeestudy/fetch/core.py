@@ -29,6 +29,7 @@ import json
 import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -235,6 +236,23 @@ def _plan_network(source: Source, run: _Run, redact: Redactor, deadline: Deadlin
                  lambda sink: rows_to_csv(answer.rows, columns, sink), fields)
 
 
+def _accept_bytes(source: Source, run: _Run, pinned: Mapping[str, Any] | None, pin: str | None,
+                  target: Path, origin: str, method: str, entry: dict[str, Any], sink, tmp: Path):
+    """Before the rename: new bytes (no pin to match) must read as the source, and their rows
+    go into ``entry``; otherwise the bytes must be the pinned ones."""
+    if pin is None:
+        entry["rows"] = check_content(source, tmp, target.name,
+                                      _previous_rows(source, pinned, run.cache),
+                                      allow_shrink=run.allow_shrink)
+    elif sink.sha256 != pin:
+        raise ChecksumError(
+            f"{source.name}: {target.name} from {origin} differs from the lock: expected SHA-256 "
+            f"{pin}, actual {sink.sha256}; not saved, {run.lock_name} unchanged",
+            hint="if the source really published new data, accept it with "
+                 f"`{refetch_command(source.name, {'method': method}, update=True)}`; otherwise "
+                 "restore the original file")
+
+
 def _fetch_source(source: Source, run: _Run, pinned: Mapping[str, Any] | None, updating: bool,
                   redact: Redactor, deadline: Deadline) -> tuple[FetchResult, dict[str, Any] | None]:
     name = source.name
@@ -251,26 +269,13 @@ def _fetch_source(source: Source, run: _Run, pinned: Mapping[str, Any] | None, u
     entry = {**_entry_base(source, run, method), **plan.fields}
     target = run.cache / (pinned["file"] if pin is not None else Path(name, plan.filename))
 
-    def check(sink, tmp):
-        if pin is None:  # new bytes become the pin only if they read as the source
-            entry["rows"] = check_content(source, tmp, target.name,
-                                          _previous_rows(source, pinned, run.cache),
-                                          allow_shrink=run.allow_shrink)
-        elif sink.sha256 != pin:
-            raise ChecksumError(
-                f"{name}: {target.name} from {plan.origin} differs from the lock: expected SHA-256 "
-                f"{pin}, actual {sink.sha256}; not saved, {run.lock_name} unchanged",
-                hint="if the source really published new data, accept it with "
-                     f"`{refetch_command(name, {'method': method}, update=True)}`; otherwise "
-                     "restore the original file")
-
+    check = partial(_accept_bytes, source, run, pinned, pin, target, plan.origin, method, entry)
     limit, why = size_cap(source, pinned, run.max_bytes)
-    cap_hint = (f"{name}'s cap is {why}; if the source really grew, raise it with --max-bytes N "
-                "(or max_bytes in the registry)")
 
     def attempt():
-        return write_checked(target, plan.produce, check, what=redact(plan.what),
-                             deadline=deadline, max_bytes=limit, cap_hint=cap_hint)
+        return write_checked(target, plan.produce, check, what=redact(plan.what), deadline=deadline,
+                             max_bytes=limit, cap_hint=f"{name}'s cap is {why}; if the source "
+                             "really grew, raise it with --max-bytes N (or max_bytes in the registry)")
 
     sink = (with_retries(redact(plan.what), attempt, run.opts, redact, deadline) if plan.retry
             else attempt())
