@@ -106,10 +106,11 @@ def _places_table():
 
 
 def _panel_sql() -> str:
-    from refugeestudy.sources.ucdp import _GW_TO_ISO3  # private: the reader's own country table
+    from refugeestudy.clean.gleditsch_ward import crosswalk  # the reader's own country table
 
-    syrian_gw = [k for k, v in _GW_TO_ISO3.items() if v == "SYR"]
-    known_gw = ", ".join(str(k) for k in _GW_TO_ISO3)
+    table = crosswalk()
+    syrian_gw = table.loc[table["iso3"] == "SYR", "gw_code"].tolist()
+    known_gw = ", ".join(str(k) for k in table["gw_code"])
     return f"""
     WITH ev AS (
         SELECT CAST(substr(trim(e.date_start), 1, 10) AS DATE) AS d,
@@ -180,11 +181,11 @@ def run_b(path: Path):
 
 
 def _reader_columns(path: Path) -> list[str]:
-    from refugeestudy.sources.ucdp import _OPTIONAL, _REQUIRED
+    from refugeestudy.sources.ucdp import READ_COLUMNS
 
     with open(path, encoding="utf-8-sig") as handle:
         header = handle.readline().strip().split(",")
-    return [c for c in (*_REQUIRED, *_OPTIONAL) if c in header]
+    return [c for c in READ_COLUMNS if c in header]
 
 
 def run_c(path: Path):

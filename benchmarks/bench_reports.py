@@ -26,6 +26,7 @@ Usage::
 
     python benchmarks/bench_reports.py            # 3 repetitions of each scenario
     python benchmarks/bench_reports.py --repeat 1
+    python benchmarks/bench_reports.py --repeat 1 --reports 01-data-audit   # one report
 """
 
 from __future__ import annotations
@@ -64,6 +65,16 @@ def _copy_project(target: Path) -> None:
                 ".staging*", "*.failed.ipynb", ".run.lock"))
     (target / "data" / "processed").mkdir(parents=True, exist_ok=True)
     shutil.copy2(PROJECT / "reports.yml", target / "reports.yml")
+
+
+def _keep_reports(plan_file: Path, names: list[str]) -> None:
+    """Cut the copy's embedded plan down to the reports ``names``."""
+    import yaml
+
+    document = yaml.safe_load(plan_file.read_text())
+    reports = document["plans"]["embedded"]["reports"]
+    document["plans"]["embedded"]["reports"] = {name: reports[name] for name in names}
+    plan_file.write_text(yaml.safe_dump(document, sort_keys=False))
 
 
 def _timed(command: list[str], env: dict, cwd: Path) -> tuple[float, str]:
@@ -121,6 +132,8 @@ def _summary_line(stdout: str) -> str:
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="repetitions of each scenario (default 3)")
+    parser.add_argument("--reports", nargs="+", metavar="NAME",
+                        help="time only these reports of the plan (the test suite: one small report)")
     args = parser.parse_args(argv)
 
     refugeestudy = str(BIN / "refugeestudy")
@@ -128,6 +141,8 @@ def main(argv: list[str] | None = None) -> dict:
     try:
         root = tmp / "project"
         _copy_project(root)
+        if args.reports:
+            _keep_reports(root / "reports.yml", args.reports)
         env = dict(os.environ, REFUGEESTUDY_ROOT=str(root), PYTHONHASHSEED="0")
         external = PROJECT / "data" / "external"
         if external.is_dir() and "REFUGEESTUDY_CACHE_DIR" not in os.environ:

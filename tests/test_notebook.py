@@ -9,26 +9,49 @@ import pandas as pd
 import pytest
 
 from refugeestudy import paths
-from refugeestudy.notebook import ReportNotebook, data_source, format_table, output_folder, setup_notebook
+from refugeestudy.notebook import (RUN_STAGING_MARK, ReportNotebook, data_source, format_table, output_folder,
+                                  setup_notebook)
 
 
-def test_a_notebook_run_from_notebooks_writes_to_reports(tmp_path):
+def test_a_notebook_run_by_hand_writes_to_the_scratch_folder_from_anywhere(tmp_path):
     root = tmp_path
     (root / "notebooks").mkdir()
-    assert output_folder("04-destinations", cwd=root / "notebooks", root=root) == root / "reports" / "04-destinations"
-    staging = root / "reports" / ".staging" / "04-destinations"
+    scratch = root / "reports" / ".interactive" / "04-destinations"
+    for cwd in (root / "notebooks", root, root / "reports" / "04-destinations", tmp_path.parent):
+        assert output_folder("04-destinations", cwd=cwd, root=root) == scratch
+    # The runner's staging folder (its parent marked) is the one place a kernel writes in place.
+    staging = root / "reports" / ".staging-abc" / "04-destinations"
+    staging.mkdir(parents=True)
+    assert output_folder("04-destinations", cwd=staging, root=root) == scratch
+    (staging.parent / RUN_STAGING_MARK).touch()
     assert output_folder("04-destinations", cwd=staging, root=root) == staging
+    assert output_folder("01-data-audit", cwd=staging, root=root) != staging  # another report's
 
 
-def test_setup_notebook_changes_directory_out_of_notebooks(tmp_path, monkeypatch):
+def test_setup_notebook_run_by_hand_says_where_and_never_writes_the_report(tmp_path, monkeypatch,
+                                                                          capfd):
     (tmp_path / "data" / "raw" / "reports").mkdir(parents=True)
     (tmp_path / "notebooks").mkdir()
     monkeypatch.setenv("REFUGEESTUDY_ROOT", str(tmp_path))
     monkeypatch.chdir(tmp_path / "notebooks")
     nb = setup_notebook("01-data-audit")
-    assert nb.output == tmp_path / "reports" / "01-data-audit"
-    assert os.getcwd() == str(tmp_path / "reports" / "01-data-audit")
+    scratch = tmp_path / "reports" / ".interactive" / "01-data-audit"
+    assert nb.output == scratch
+    assert os.getcwd() == str(scratch)
     assert list((tmp_path / "notebooks").iterdir()) == []
+    assert not (tmp_path / "reports" / "01-data-audit").exists()
+    assert f"go to {scratch}/ (a scratch folder git ignores)" in capfd.readouterr().err
+
+
+def test_scratch_folder_is_ignored_by_git():
+    import subprocess
+
+    root = paths.project_root()
+    if not (root / ".git").exists():
+        pytest.skip("not a git checkout")
+    found = subprocess.run(["git", "check-ignore", "-q", "reports/.interactive/03-x/results.json"],
+                           cwd=root, check=False)
+    assert found.returncode == 0
 
 
 def test_format_table_has_no_index_and_reads_well():

@@ -292,3 +292,48 @@ def test_secret_appears_in_no_output_file(env):
     assert len(outputs) >= 10
     leaking = [str(p) for p in files if needle in p.read_bytes()]
     assert leaking == []
+
+
+# --------------------------------------------------------------------------- outputs changed behind its back
+@pytest.mark.parametrize("change", ["edit", "add", "remove"])
+def test_a_report_whose_outputs_changed_runs_again(env, change):
+    """Regression (issue 18): a notebook run by hand into reports/<name>/ left the report
+    "up to date" with another report's figures in it."""
+    root = env["root"]
+    specs = load_plan(root / "reports.yml", names="a-figures")  # one name as a string
+    assert [o.status for o in run_reports(specs, jobs=1)] == ["skipped"]
+    folder = root / "reports" / "a-figures"
+    good = _snapshot(folder)
+    touched = {"edit": "results.json", "add": "figures/stray.png", "remove": "figures/line.svg"}[change]
+    if change == "remove":
+        (folder / touched).unlink()
+    else:
+        (folder / touched).write_bytes(b"written behind the runner's back")
+    events = []
+    (outcome,) = run_reports(specs, jobs=1, on_event=lambda *e: events.append(e))
+    assert outcome.status == "ran", outcome.message
+    changed = [e for e in events if e[0] == "changed"]
+    assert len(changed) == 1 and changed[0][2].message == (
+        f"its outputs changed since the runner wrote them ({touched}); running it again")
+    after = _snapshot(folder)
+    assert touched not in after or after[touched] == good[touched]
+    assert sorted(after) == sorted(good)
+    assert [o.status for o in run_reports(specs, jobs=1)] == ["skipped"]
+
+
+def test_report_files_and_folders_honour_the_umask(env):
+    """Regression (issue 18): index.html and every page were 0600 (mkstemp's mode)."""
+    root = env["root"]
+    old = os.umask(0o022)
+    try:
+        (outcome,) = run_reports(load_plan(root / "reports.yml", names=["a-figures"]), force=True,
+                                 jobs=1)
+    finally:
+        os.umask(old)
+    assert outcome.status == "ran", outcome.message
+    folder = root / "reports" / "a-figures"
+    modes = {p.relative_to(folder).as_posix(): p.stat().st_mode & 0o777 for p in
+             [folder, *folder.rglob("*")]}
+    assert len(modes) >= 5 and "results.json" in modes and "." in modes
+    assert {name: oct(mode) for name, mode in modes.items()
+            if mode != (0o755 if (folder / name).is_dir() else 0o644)} == {}

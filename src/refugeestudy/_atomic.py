@@ -28,16 +28,72 @@ from pathlib import Path
 from typing import IO
 
 __all__ = ["atomic_open", "atomic_write_bytes", "atomic_write_text", "fsync_dir", "temp_path_for",
-           "replace_directory"]
+           "replace_directory", "current_umask", "honour_umask", "make_temp_dir"]
 
 _PREFIX = ".tmp-"
+
+
+def current_umask() -> int:
+    """The process's file-mode creation mask (read without changing it where Linux allows).
+
+    Examples
+    --------
+    >>> old = os.umask(0o022)
+    >>> oct(current_umask())
+    '0o22'
+    >>> _ = os.umask(old)
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):  # pragma: no cover - not Linux
+        pass
+    mask = os.umask(0o022)  # pragma: no cover - a brief change, restored at once
+    os.umask(mask)  # pragma: no cover
+    return mask  # pragma: no cover
+
+
+def honour_umask(path: str | Path) -> Path:
+    """Give ``path`` the mode a plain ``open``/``mkdir`` would have (0644/0755 under umask 022).
+
+    :func:`tempfile.mkstemp` and :func:`tempfile.mkdtemp` make their file or
+    folder readable by the owner only (0600/0700); a report or a table renamed
+    into place from one would keep that mode, so a colleague or a web server
+    could not read it.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> old = os.umask(0o022)
+    >>> oct(honour_umask(tempfile.mkdtemp()).stat().st_mode & 0o777)
+    '0o755'
+    >>> _ = os.umask(old)
+    """
+    path = Path(path)
+    base = 0o777 if path.is_dir() else 0o666
+    os.chmod(path, base & ~current_umask())
+    return path
+
+
+def make_temp_dir(prefix: str, folder: str | Path) -> Path:
+    """A fresh folder in ``folder`` (``tempfile.mkdtemp``) with the umask's mode, not 0700.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> make_temp_dir(".staging-", tempfile.mkdtemp()).name.startswith(".staging-")
+    True
+    """
+    return honour_umask(tempfile.mkdtemp(prefix=prefix, dir=folder))
 
 
 def temp_path_for(target: str | Path) -> Path:
     """Return a fresh, unused temporary file path next to ``target``.
 
-    The file is created (empty) so that the name is reserved; the caller
-    owns it and must rename or remove it.
+    The file is created (empty, with the mode the umask gives, not mkstemp's
+    0600) so that the name is reserved; the caller owns it and must rename or
+    remove it.
 
     Examples
     --------
@@ -53,7 +109,7 @@ def temp_path_for(target: str | Path) -> Path:
     handle, name = tempfile.mkstemp(prefix=f"{_PREFIX}{target.name}.", suffix=".part",
                                     dir=target.parent)
     os.close(handle)
-    return Path(name)
+    return honour_umask(name)
 
 
 def fsync_dir(folder: str | Path) -> None:

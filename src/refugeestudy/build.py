@@ -38,8 +38,9 @@ Every output is written first to a temporary folder beside the plan's folder
 swapped for the plan's folder in one atomic step, so a reader (or a crash)
 sees the old set or the new set, never a mix. A failure before that (a bad
 input, a checksum mismatch, a schema error) leaves the previous files
-untouched, and a build's own leftovers (after ``kill -9``) are removed when
-the next build starts. One build per folder at a time (a lock file,
+untouched, and the build folders a killed build leaves (``kill -9``, a
+full disk) are removed by the next build, of any plan whose lock no live
+build or run holds. One build per folder at a time (a lock file,
 ``data/processed/.<plan>.lock``). Same inputs give byte-identical
 files: rows are sorted by source and id, parquet is written with fixed options
 and carries no timestamps. When the inputs, the package code and the outputs
@@ -61,8 +62,8 @@ import hashlib
 import io
 import json
 import os
+import re
 import shutil
-import tempfile
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -96,6 +97,8 @@ _ID = {"violence_events": "event_id", "displacement_counts": "record_id", "key_e
 _COUNTRY_NAMES = {"SYR": "Syria"}
 _STAGING_PREFIX = ".build-"
 _STAGING_MARK = ".refugeestudy-build-staging"
+#: The random part :func:`tempfile.mkdtemp` gives a build folder's name.
+_RANDOM_PART = re.compile(r"[a-z0-9_]{8}\Z")
 
 
 @dataclass(frozen=True)
@@ -563,20 +566,92 @@ def _dropped(outputs: dict[str, dict[str, Any]]) -> dict[str, dict[str, int]]:
     return {name: dict(item["dropped"]) for name, item in outputs.items() if item.get("dropped")}
 
 
-def _remove_own_leftovers(parent: Path, name: str) -> None:
-    """Remove staging folders an earlier build of this folder left (killed); each is marked."""
-    for folder in parent.glob(f"{_STAGING_PREFIX}{name}-*"):
-        if folder.is_dir() and (folder / _STAGING_MARK).is_file():
-            shutil.rmtree(folder, ignore_errors=True)
+def _plan_of_staging(folder: Path) -> str | None:
+    """``.build-<plan>-<random>`` → ``<plan>``, or None for a folder no build made.
+
+    A build's folder carries its mark while it is written; after the swap the
+    previous tables, on their way out, sit under the same mkdtemp-made name
+    without it (a build killed then leaves them): either tells a build's own.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> _plan_of_staging(Path(tempfile.mkdtemp(prefix=".build-full-")))
+    'full'
+    >>> _plan_of_staging(Path(tempfile.gettempdir(), ".build-full-my-notes")) is None
+    True
+    """
+    plan, _, random_part = folder.name[len(_STAGING_PREFIX):].rpartition("-")
+    if not plan or not (_RANDOM_PART.match(random_part) or (folder / _STAGING_MARK).is_file()):
+        return None
+    return plan
+
+
+def _remove_leftovers(parent: Path, name: str) -> None:
+    """Remove the build folders killed builds left in ``parent``, of any plan not being built.
+
+    A build's folder (:func:`_plan_of_staging`) is read by nothing once its
+    build has ended. Those of plan ``name`` (whose lock the caller holds) go at
+    once; another plan's go when its lock is free (no live build or run of
+    that plan holds it). Folders no build made are kept.
+    """
+    from refugeestudy._locking import LockedError, hold_lock
+
+    leftovers: dict[str, list[Path]] = {}
+    for folder in parent.glob(f"{_STAGING_PREFIX}*"):
+        plan = _plan_of_staging(folder) if folder.is_dir() else None
+        if plan is not None:
+            leftovers.setdefault(plan, []).append(folder)
+    for plan, folders in sorted(leftovers.items()):
+        with contextlib.ExitStack() as held:
+            if plan != name and (parent / f".{plan}.lock").exists():  # none: no build made one
+                try:
+                    held.enter_context(hold_lock(parent / f".{plan}.lock", f"build of {plan}"))
+                except LockedError:
+                    continue  # a live build (or run) of that plan: its folders are its own
+            for folder in folders:
+                shutil.rmtree(folder, ignore_errors=True)
     aside = parent / f".{name}.previous"  # refugeestudy._atomic.replace_directory's fallback
     if aside.is_dir() and not (parent / name).exists():
         os.replace(aside, parent / name)  # the crash came between its two renames: restore
 
 
+def _refuse_empty_required(requires: tuple[str, ...], reports: list[InputReport],
+                           lookups: dict[str, dict[str, Any]]) -> None:
+    """Stop a build whose required source is there but yields no row (nothing is written).
+
+    A source that is not there at all is left to ``refugeestudy run``, which names the fetch.
+
+    Examples
+    --------
+    >>> _refuse_empty_required(("ucdp_ged",), [InputReport("ucdp_ged", "g.csv", "violence_events",
+    ...                        0, 0)], {})
+    Traceback (most recent call last):
+    ...
+    refugeestudy.build.BuildError: required source 'ucdp_ged' yields no row (g.csv: 0 rows read, 0 kept)
+    """
+    kept: dict[str, int] = {}
+    for item in reports:
+        kept[item.source] = kept.get(item.source, 0) + item.rows_kept
+    for item in lookups.values():
+        rows = item["entry"].get("rows")
+        if rows is not None:
+            kept[item["source"]] = kept.get(item["source"], 0) + int(rows)
+    for source in requires:
+        if kept.get(source, 1) > 0:
+            continue
+        files = "; ".join(f"{r.file}: {r.rows_read:,} rows read, {r.rows_kept:,} kept"
+                          for r in reports if r.source == source) or "its lock entry records 0 rows"
+        raise BuildError(f"required source {source!r} yields no row ({files})",
+                         hint=f"fetch it again (refugeestudy fetch --update {source}, or with "
+                              "--mirror DIR); the previous tables are left as they were")
+
+
 def build(processed_dir: str | Path | None = None, cache_dir: str | Path | None = None,
           console=None, *, lock_path: str | Path | None = None,
           reports_dir: str | Path | None = None, registry=None,
-          force: bool = False, include_fetched: bool = True) -> BuildSummary:
+          force: bool = False, include_fetched: bool = True,
+          requires: tuple[str, ...] = ()) -> BuildSummary:
     """Rebuild the processed parquet files from the curated log and the cached sources.
 
     Parameters
@@ -599,6 +674,9 @@ def build(processed_dir: str | Path | None = None, cache_dir: str | Path | None 
     include_fetched : bool
         Read the fetched sources too (a ``build: fetched`` plan); False reads
         the curated log only.
+    requires : tuple of str
+        Sources the plan cannot do without (its ``requires``): one that is
+        there but yields no row stops the build (:class:`BuildError`, naming it).
 
     Returns
     -------
@@ -631,7 +709,7 @@ def build(processed_dir: str | Path | None = None, cache_dir: str | Path | None 
     """
     from rich.console import Console
 
-    from refugeestudy._atomic import replace_directory
+    from refugeestudy._atomic import make_temp_dir, replace_directory
     from refugeestudy._locking import hold_lock
     from refugeestudy.fetch import default_cache_dir, default_lock_path, load_registry
 
@@ -651,8 +729,8 @@ def build(processed_dir: str | Path | None = None, cache_dir: str | Path | None 
                               "not make)")
     processed.parent.mkdir(parents=True, exist_ok=True)
     with hold_lock(processed.parent / f".{processed.name}.lock",
-                   f"build of {_reports_rel(processed, root)}"):
-        _remove_own_leftovers(processed.parent, processed.name)
+                   f"build of {_reports_rel(processed, root)} (or a run reading it)"):
+        _remove_leftovers(processed.parent, processed.name)
         inputs, lookups, skipped = _gather(log_dir, cache, lock_file, reg, root, include_fetched)
         fingerprint = _fingerprint(inputs, lookups)
         manifest = None if force else _unchanged(processed, fingerprint)
@@ -666,8 +744,8 @@ def build(processed_dir: str | Path | None = None, cache_dir: str | Path | None 
             return summary
 
         tables, reports = _tables(inputs, log_dir, reg, lookups)
-        staging = Path(tempfile.mkdtemp(prefix=f"{_STAGING_PREFIX}{processed.name}-",
-                                        dir=processed.parent))
+        _refuse_empty_required(requires, reports, lookups)
+        staging = make_temp_dir(f"{_STAGING_PREFIX}{processed.name}-", processed.parent)
         try:
             (staging / _STAGING_MARK).touch()
             written: dict[str, dict[str, Any]] = {}
@@ -713,8 +791,8 @@ def build_plans(plans: list[str] | None = None, plan_file: str | Path | None = N
 
     Parameters
     ----------
-    plans : list of str, optional
-        Plan names (default: every plan of the file).
+    plans : list of str or str, optional
+        Plan names, or one name (default: every plan of the file).
     plan_file : str or Path, optional
         Default ``<root>/reports.yml``.
     console : rich.console.Console, optional
@@ -742,10 +820,11 @@ def build_plans(plans: list[str] | None = None, plan_file: str | Path | None = N
     from refugeestudy.plan import PlanError, plan_file_default, read_plans
 
     known = read_plans(plan_file if plan_file is not None else plan_file_default())
+    plans = [plans] if isinstance(plans, str) else plans  # one plan's name, never its characters
     unknown = [name for name in plans or [] if name not in known]
     if unknown:
         raise PlanError(f"no plan {unknown[0]!r}; plans: {', '.join(known)}",
                         hint="choose one with --plan, or leave it out to build every plan")
     return {name: build(known[name].processed_dir, cache_dir, console, force=force,
-                        include_fetched=known[name].build == "fetched")
+                        include_fetched=known[name].build == "fetched", requires=known[name].requires)
             for name in (plans or list(known))}

@@ -16,6 +16,9 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import os
 from pathlib import Path
 
 import typer
@@ -27,6 +30,27 @@ from refugeestudy.errors import RefugeestudyError
 
 _err = Console(stderr=True, highlight=False)
 _out = Console(highlight=False)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the command is so that its clean-up runs (as for Ctrl-C)."""
+
+
+def _raise_terminated(signum, frame) -> None:
+    raise Terminated()
+
+
+def _on_sigterm_clean_up() -> None:
+    """Turn SIGTERM into :class:`Terminated`: staging folders are removed, workers stopped.
+
+    Python's default for SIGTERM ends the process at once, skipping every
+    ``finally``: a run's staging folder, a build's folder and the report
+    workers would be left behind.
+    """
+    import signal
+
+    with contextlib.suppress(ValueError):  # not the main thread (a test runner): leave it
+        signal.signal(signal.SIGTERM, _raise_terminated)
 
 
 def _fail(message: str, hint: str | None, code: int) -> None:
@@ -64,6 +88,16 @@ class _OneLineErrors(TyperGroup):
             _usage_error(exc)
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError) as exc:
             _fail(f"{exc.strerror}: {exc.filename}", "check the path and its permissions", 1)
+        except OSError as exc:
+            if exc.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES):
+                raise
+            where = f": {exc.filename}" if exc.filename else ""
+            _fail(f"{os.strerror(exc.errno)}{where}",
+                  "free some space or make the folder writable, then run the command again; "
+                  "outputs are written atomically, the previous ones are intact", 1)
+        except Terminated:
+            _fail("terminated (SIGTERM); outputs are written atomically, the previous ones are "
+                  "intact", None, 143)
         except KeyboardInterrupt:
             _fail("interrupted; outputs are written atomically, the previous ones are intact",
                   None, 130)
@@ -132,10 +166,18 @@ def fetch(
     list_sources: bool = typer.Option(False, "--list", help="List the registry's sources and exit."),
     verify_only: bool = typer.Option(False, "--verify", help="Check cached files against "
                                      "data/raw/fetch.lock.json and exit."),
+    allow_shrink: bool = typer.Option(False, "--allow-shrink", help="With --update: pin new "
+                                      "bytes even with fewer than half the rows of the old pin."),
+    max_bytes: int = typer.Option(None, "--max-bytes", min=1, help="Size cap of each source "
+                                  "fetched now (default: the registry's max_bytes, else 4 x the "
+                                  "pinned size, else 2 GiB)."),
 ) -> None:
     """Download UCDP GED, UNHCR and ACLED files (or copy them from --mirror), bound by the lock."""
+    # Longer than 60 lines: one declaration per option above, each with its help text.
     from refugeestudy import fetch as fetching
     from refugeestudy.errors import RefugeestudyError
+
+    _on_sigterm_clean_up()  # a download stopped by SIGTERM leaves no temporary file either
 
     def fail(message: str, hint: str | None, code: int) -> None:
         _err.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
@@ -160,7 +202,8 @@ def fetch(
                  "see `refugeestudy fetch --list`", 2)
         results = fetching.fetch(sources or [], update=update or [], mirror=mirror,
                                  cache_dir=cache_dir, force=force, timeout=timeout,
-                                 retries=retries, deadline=deadline, console=Console(stderr=True))
+                                 retries=retries, deadline=deadline, console=Console(stderr=True),
+                                 allow_shrink=allow_shrink, max_bytes=max_bytes)
     except fetching.UnknownSourceError as exc:
         fail(str(exc), exc.hint, 2)
     except RefugeestudyError as exc:
@@ -186,6 +229,7 @@ def build(
     """
     from refugeestudy.build import build_plans
 
+    _on_sigterm_clean_up()
     build_plans(plan or None, plan_file, _out, cache_dir=cache_dir, force=force)
 
 
@@ -206,6 +250,7 @@ def run(
     from refugeestudy.render import write_index
     from refugeestudy.run import load_plan, run_reports
 
+    _on_sigterm_clean_up()
     plan_path = plan_file or plan_file_default()
     specs = load_plan(plan_path, plan, names or None)
     everything = load_plan(plan_path, plan)
@@ -214,6 +259,11 @@ def run(
     def show(kind: str, name: str, outcome) -> None:
         if kind == "skip":
             _out.print(f"[dim]·[/dim] {name}: up to date, skipped")
+        elif kind == "changed":
+            from rich.markup import escape
+
+            _out.print(f"[yellow]![/yellow] {escape(name)}: {escape(outcome.message)}",
+                       soft_wrap=True)
         elif kind == "start":
             _out.print(f"[cyan]▶[/cyan] {name}: running")
         elif outcome.status == "ran":

@@ -10,10 +10,12 @@ prose. Its first code cell after the parameters is::
 it selects matplotlib's non-interactive backend and the house style
 (:func:`refugeestudy.plots.use_house_style`), sets pandas display options and
 chooses where the report's files go. Run by ``refugeestudy run`` (papermill),
-the kernel's working directory is the report's staging folder and files are
-written there. Run directly in Jupyter from ``notebooks/``, the working
-directory becomes ``reports/<name>/``, so nothing is ever written into
-``notebooks/``.
+the kernel's working directory is the report's folder in the run's staging
+folder and files are written there; the runner swaps them in. Run any other
+way (JupyterLab, papermill by hand, from any folder, the project root
+included), the files go to ``reports/.interactive/<name>/``, a scratch folder
+git ignores, and the notebook says so: a committed report changes only
+through ``refugeestudy run``.
 
 The returned :class:`ReportNotebook` then does the rest, each call one line::
 
@@ -40,8 +42,11 @@ Examples
 >>> here = os.getcwd()
 >>> folder = tempfile.mkdtemp()
 >>> os.chdir(folder)
+>>> Path(folder, RUN_STAGING_MARK).touch()  # as the runner marks its staging folder
+>>> os.mkdir(Path(folder, "demo"))
+>>> os.chdir(Path(folder, "demo"))
 >>> nb = setup_notebook("demo")
->>> nb.output == Path(folder).resolve()
+>>> nb.output == Path(folder, "demo").resolve()
 True
 >>> nb.source("reports").licence
 'CC BY 4.0'
@@ -53,6 +58,7 @@ from __future__ import annotations
 import html
 import json
 import os
+import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -62,9 +68,14 @@ from refugeestudy import __version__, paths
 from refugeestudy.report import save_table, write_results
 
 __all__ = ["DataSource", "ReportNotebook", "caption_words", "data_source", "format_table", "output_folder",
-           "setup_notebook"]
+           "setup_notebook", "RUN_STAGING_MARK", "INTERACTIVE_FOLDER"]
 
 _CC_BY = "CC BY 4.0"
+#: The file ``refugeestudy run`` puts in its staging folder; a kernel working in
+#: ``<staging>/<name>/`` is the runner's.
+RUN_STAGING_MARK = ".refugeestudy-run-staging"
+#: Where a notebook run outside ``refugeestudy run`` writes, under ``reports/`` (git-ignored).
+INTERACTIVE_FOLDER = ".interactive"
 
 
 @dataclass(frozen=True)
@@ -158,25 +169,29 @@ def data_source(name: str, root: Path | None = None) -> DataSource:
 def output_folder(name: str, cwd: Path | None = None, root: Path | None = None) -> Path:
     """Where a notebook's figures, tables and ``results.json`` go.
 
-    The working directory, except when it is the project's ``notebooks/``
-    folder (a notebook run directly in Jupyter): then ``reports/<name>/``.
+    The working directory when it is ``refugeestudy run``'s (``<staging>/<name>``,
+    its parent holding :data:`RUN_STAGING_MARK`); otherwise the scratch folder
+    ``<root>/reports/.interactive/<name>`` (git-ignored), or outside any
+    project ``<cwd>/refugeestudy-output/<name>``: a notebook run by hand never
+    writes into a committed report, ``notebooks/`` or the project root.
 
     Examples
     --------
     >>> root = paths.project_root()
-    >>> output_folder("04-destinations", cwd=root / "notebooks", root=root) == root / "reports" / "04-destinations"
+    >>> output_folder("04-destinations", cwd=root / "notebooks", root=root) == (
+    ...     root / "reports" / ".interactive" / "04-destinations")
     True
-    >>> output_folder("04-destinations", cwd=Path("/tmp"), root=root)
-    PosixPath('/tmp')
+    >>> output_folder("04-destinations", cwd=root, root=root).relative_to(root).as_posix()
+    'reports/.interactive/04-destinations'
     """
     cwd = Path(cwd if cwd is not None else Path.cwd()).resolve()
+    if cwd.name == name and (cwd.parent / RUN_STAGING_MARK).is_file():
+        return cwd
     try:
         root = Path(root) if root is not None else paths.project_root()
     except FileNotFoundError:
-        return cwd
-    if cwd == (root / "notebooks").resolve():
-        return root / "reports" / name
-    return cwd
+        return cwd / "refugeestudy-output" / name
+    return root / "reports" / INTERACTIVE_FOLDER / name
 
 
 def _is_int_like(column: pd.Series) -> bool:
@@ -345,7 +360,8 @@ def setup_notebook(name: str) -> ReportNotebook:
     Returns
     -------
     ReportNotebook
-        ``.output`` is the folder the report writes to (see :func:`output_folder`).
+        ``.output`` is the folder the report writes to (see :func:`output_folder`);
+        run by hand, the notebook prints where that is.
 
     Examples
     --------
@@ -367,4 +383,20 @@ def setup_notebook(name: str) -> ReportNotebook:
     output.mkdir(parents=True, exist_ok=True)
     if output != Path.cwd().resolve():
         os.chdir(output)
+    if not (output.parent / RUN_STAGING_MARK).is_file():
+        _say_where(name, output)
     return ReportNotebook(name, output.resolve())
+
+
+def _say_where(name: str, output: Path) -> None:
+    """Tell whoever runs the notebook by hand where its files went.
+
+    Written to the process's own standard error: papermill's console shows it,
+    and so does the notebook (ipykernel copies it into the cell's output).
+    """
+    message = (f"refugeestudy: {name} run outside `refugeestudy run`: its figures, tables and "
+               f"results.json go to {output}/ (a scratch folder git ignores); the committed report "
+               f"changes only with `refugeestudy run`\n")
+    stream = sys.__stderr__ or sys.stderr
+    stream.write(message)
+    stream.flush()

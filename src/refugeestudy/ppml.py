@@ -55,7 +55,8 @@ __all__ = ["Specification", "PanelFit", "ModelError", "estimation_frame", "fit_p
 
 #: pyfixest's small-sample correction used everywhere: only G/(G-1).
 SSC = {"k_adj": False, "k_fixef": "none", "G_adj": True, "G_df": "min"}
-_TOL = {"iwls_tol": 1e-10}
+#: pyfixest's convergence tolerance for every PPML fit (a direct pyfixest call compares with it).
+FIT_TOLERANCE = {"iwls_tol": 1e-10}
 #: Stopping tolerances of the sparse least squares (LSQR) that recovers the fixed effects for
 #: predictions. pyfixest's default (1e-6) left the recovered effects, and so every forecast and
 #: left-out prediction, dependent on the machine, the thread count and the BLAS kernel in the 7th
@@ -327,7 +328,7 @@ def fit_ppml(panel: pd.DataFrame, spec: Specification | None = None, *,
     with warnings.catch_warnings():  # singletons, separated rows: dropped, counted in n_obs (docstring)
         warnings.filterwarnings("ignore", message=".*singleton fixed effect.*")
         warnings.filterwarnings("ignore", message=".*removed because of separation.*")
-        model = pf.fepois(spec.formula, frame, vcov=spec.vcov, ssc=pf.ssc(**SSC), **_TOL)
+        model = pf.fepois(spec.formula, frame, vcov=spec.vcov, ssc=pf.ssc(**SSC), **FIT_TOLERANCE)
     return PanelFit(spec, model, frame)
 
 

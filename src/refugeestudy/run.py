@@ -17,7 +17,10 @@ plan means that plan's folder, and every kernel is told the plan in
    plan's built tables lack a source the plan ``requires``: a report never
    degrades to an empty "source not available" version of itself;
 2. skips a report when nothing changed: the cache key hashes the notebook, the
-   parameters, every input file, the package version and its source code;
+   parameters, every input file, the package version and its source code, and
+   the report folder still holds exactly the files the runner wrote (their
+   SHA-256 are recorded in ``<output>/.runcache/<name>.json``): a report
+   whose outputs changed behind its back runs again, never "up to date";
 3. executes the others with papermill in a staging folder of this run
    (``<output>/.staging-<random>/``, removed on every exit path), with a
    per-cell timeout, in worker processes that die with the runner
@@ -45,16 +48,16 @@ import multiprocessing
 import os
 import shutil
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from refugeestudy import __version__, paths, render
-from refugeestudy._atomic import atomic_write_bytes, atomic_write_text, replace_directory
+from refugeestudy._atomic import atomic_write_text, make_temp_dir, replace_directory
 from refugeestudy._hashing import package_fingerprint, sha256_file
-from refugeestudy._locking import die_with_parent, hold_lock
+from refugeestudy._locking import die_with_parent, hold_lock, kill_tree
 from refugeestudy.errors import RefugeestudyError
+from refugeestudy.notebook import RUN_STAGING_MARK as _STAGING_MARK
 from refugeestudy.params import ParameterError, check_parameters, declared_parameters
 from refugeestudy.plan import PlanError, read_plans
 from refugeestudy.report import git_commit, provenance, to_json
@@ -69,7 +72,6 @@ KERNEL_HASH_SEED = "0"
 _QUIET_KERNEL = ["--IPKernelApp.log_level=CRITICAL"]
 _CACHE_FOLDER = ".runcache"
 _STAGING_PREFIX = ".staging-"
-_STAGING_MARK = ".refugeestudy-run-staging"
 _LOCK_NAME = ".run.lock"
 _PROCESSED = "data/processed/"
 #: Parameter pairs that must come in order (first ≤ second) when a report declares both.
@@ -188,8 +190,8 @@ def load_plan(plan_file: str | Path, plan: str = "embedded",
         The YAML run plan (``reports.yml``); relative to the working folder.
     plan : str
         Which plan: ``embedded`` or ``full``.
-    names : list of str, optional
-        Run only these reports.
+    names : list of str or str, optional
+        Run only these reports (one name may be given as a string).
 
     Raises
     ------
@@ -207,6 +209,7 @@ def load_plan(plan_file: str | Path, plan: str = "embedded",
     """
     plans = read_plans(plan_file)
     plan_file = Path(plan_file).resolve()
+    names = [names] if isinstance(names, str) else names  # one report's name, never its letters
     if plan not in plans:
         raise PlanError(f"{plan_file}: no plan {plan!r}; plans: {', '.join(plans)}",
                         hint="choose one with --plan")
@@ -293,7 +296,46 @@ def _cache_key(spec: ReportSpec, inputs: list[Path], fingerprint: str) -> str:
 
 
 def _cache_file(spec: ReportSpec) -> Path:
-    return spec.output_root / _CACHE_FOLDER / f"{spec.name}.key"
+    return spec.output_root / _CACHE_FOLDER / f"{spec.name}.json"
+
+
+def _output_hashes(folder: Path) -> dict[str, str]:
+    """SHA-256 of every file of a report folder, by path relative to it."""
+    return {p.relative_to(folder).as_posix(): sha256_file(p)
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _record_run(spec: ReportSpec, key: str) -> None:
+    """Remember the cache key and a hash of every output the runner just swapped in."""
+    record = {"key": key, "outputs": _output_hashes(spec.output)}
+    atomic_write_text(_cache_file(spec), json.dumps(record, indent=1, sort_keys=True) + "\n")
+
+
+def _stale_reason(spec: ReportSpec, key: str) -> str | None:
+    """Why a report must run again, or None when it is up to date.
+
+    Up to date means: the cache key (notebook, parameters, inputs, package) is
+    the recorded one *and* the report folder holds exactly the files the
+    runner wrote, byte for byte. A file edited, added or removed behind the
+    runner's back (a notebook run by hand into the folder, a stray edit) is
+    named in the reason.
+    """
+    try:
+        record = json.loads(_cache_file(spec).read_text(encoding="utf-8"))
+    except (FileNotFoundError, NotADirectoryError, json.JSONDecodeError, UnicodeDecodeError):
+        return "never run here"
+    if not isinstance(record, dict) or record.get("key") != key:
+        return "its notebook, parameters, inputs or the package changed"
+    if not spec.output.is_dir():
+        return "its folder is missing"
+    recorded, found = record.get("outputs") or {}, _output_hashes(spec.output)
+    changed = sorted(name for name in recorded.keys() | found.keys()
+                     if recorded.get(name) != found.get(name))
+    if changed:
+        more = f" and {len(changed) - 3} more" if len(changed) > 3 else ""
+        return (f"its outputs changed since the runner wrote them ({', '.join(changed[:3])}{more}); "
+                "running it again")
+    return None
 
 
 def _failed_file(spec: ReportSpec) -> Path:
@@ -355,6 +397,30 @@ def _failing_cell(executed: Path, timeout: float | None = None) -> tuple[int, st
     return None
 
 
+def _describe_failure(exc: Exception, executed: Path, cell_timeout: int) -> str:
+    """What went wrong, naming the cell (as the source notebook counts it) where one is to blame.
+
+    An executed notebook that cannot be read (cut short by a full disk) is removed: there is
+    nothing to keep as ``<name>.failed.ipynb``.
+    """
+    from papermill.exceptions import PapermillExecutionError
+
+    timed_out = type(exc).__name__ == "CellTimeoutError"
+    try:
+        located = (_failing_cell(executed, cell_timeout if timed_out else None)
+                   if executed.exists() else None)
+    except Exception:  # noqa: BLE001 - a notebook cut short: nothing to keep
+        located = None
+        executed.unlink(missing_ok=True)
+    if isinstance(exc, PapermillExecutionError):
+        where = f"cell {located[0]} `{located[1]}`" if located else f"cell {exc.cell_index}"
+        return f"{where} (execution count {exc.exec_count}) raised {exc.ename}: {exc.evalue}"
+    if timed_out:
+        where = f"cell {located[0]} `{located[1]}`" if located else "a cell"
+        return f"{where} did not finish within the cell timeout of {cell_timeout} s"
+    return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+
+
 def _worker_init(parent_pid: int) -> None:
     """First thing in a worker process: die with the runner (see :func:`die_with_parent`).
 
@@ -374,7 +440,6 @@ def _execute(spec: ReportSpec, root: Path, staging: Path, inputs: list[Path], ce
     On failure the executed notebook is left as ``staging/<name>.failed.ipynb``.
     """
     import papermill
-    from papermill.exceptions import PapermillExecutionError
 
     os.environ[paths.PLAN_VARIABLE] = spec.plan  # the kernel reads data/processed/<plan>
     # A fixed string-hash seed: set and dict-of-set iteration orders (inside pyfixest's fixed-effect
@@ -396,18 +461,7 @@ def _execute(spec: ReportSpec, root: Path, staging: Path, inputs: list[Path], ce
             extra_arguments=_QUIET_KERNEL,
         )
     except Exception as exc:  # a cell raised, timed out, the kernel died, ...
-        timed_out = type(exc).__name__ == "CellTimeoutError"
-        located = (_failing_cell(executed, cell_timeout if timed_out else None)
-                   if executed.exists() else None)
-        if isinstance(exc, PapermillExecutionError):
-            where = f"cell {located[0]} `{located[1]}`" if located else f"cell {exc.cell_index}"
-            what = (f"{where} (execution count {exc.exec_count}) raised "
-                    f"{exc.ename}: {exc.evalue}")
-        elif timed_out:
-            where = f"cell {located[0]} `{located[1]}`" if located else "a cell"
-            what = f"{where} did not finish within the cell timeout of {cell_timeout} s"
-        else:
-            what = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+        what = _describe_failure(exc, executed, cell_timeout)
         if executed.exists():
             _normalise_notebook(executed, root, spec.parameters)
             os.replace(executed, staging / f"{spec.name}.failed.ipynb")
@@ -439,7 +493,7 @@ def _settle(spec: ReportSpec, staging: Path, outcome: RunOutcome, key: str) -> R
     """In the runner: swap a finished report in, or keep the failed notebook beside the old one."""
     if outcome.status == "ran":
         replace_directory(staging / spec.name, spec.output)
-        atomic_write_bytes(_cache_file(spec), key.encode())
+        _record_run(spec, key)
         _failed_file(spec).unlink(missing_ok=True)
     else:
         failed = staging / f"{spec.name}.failed.ipynb"
@@ -470,7 +524,9 @@ def run_reports(
         Seconds a cell may run before the report fails.
     on_event : callable, optional
         Called as ``on_event(kind, name, outcome_or_None)`` with kind
-        ``"skip"``, ``"start"`` or ``"done"``, for progress display.
+        ``"skip"``, ``"changed"`` (its outputs were changed behind the
+        runner's back; the outcome's message names them), ``"start"`` or
+        ``"done"``, for progress display.
 
     Raises
     ------
@@ -512,20 +568,10 @@ def run_reports(
         _check_required_sources(specs[0])
         fingerprint = package_fingerprint()
         planned = [(spec, _input_files(root, spec)) for spec in specs]  # all checked before any runs
-        outcomes: dict[str, RunOutcome] = {}
-        pending = []
-        for spec, inputs in planned:
-            key = _cache_key(spec, inputs, fingerprint)
-            cache = _cache_file(spec)
-            if not force and spec.output.exists() and cache.exists() and cache.read_text() == key:
-                outcomes[spec.name] = RunOutcome(spec.name, "skipped", message="up to date")
-                _failed_file(spec).unlink(missing_ok=True)
-                on_event("skip", spec.name, outcomes[spec.name])
-            else:
-                pending.append((spec, inputs, key))
+        outcomes, pending = _split_up_to_date(planned, fingerprint, force, on_event)
         if pending:
             commit = git_commit(root)
-            staging = Path(tempfile.mkdtemp(prefix=_STAGING_PREFIX, dir=output_root))
+            staging = make_temp_dir(_STAGING_PREFIX, output_root)
             try:
                 (staging / _STAGING_MARK).touch()
                 outcomes.update(_run_pending(pending, staging, root, commit, jobs, cell_timeout,
@@ -535,14 +581,40 @@ def run_reports(
     return [outcomes[spec.name] for spec in specs]
 
 
+def _split_up_to_date(planned, fingerprint: str, force: bool, on_event):
+    """Skip the reports that are up to date; return their outcomes and the ``(spec, inputs, key)``
+    of the others, saying which ones had their outputs changed behind the runner's back."""
+    outcomes: dict[str, RunOutcome] = {}
+    pending = []
+    for spec, inputs in planned:
+        key = _cache_key(spec, inputs, fingerprint)
+        reason = "--force" if force else _stale_reason(spec, key)
+        if reason is None:
+            outcomes[spec.name] = RunOutcome(spec.name, "skipped", message="up to date")
+            _failed_file(spec).unlink(missing_ok=True)
+            on_event("skip", spec.name, outcomes[spec.name])
+            continue
+        if reason.startswith("its outputs changed"):
+            on_event("changed", spec.name, RunOutcome(spec.name, "pending", message=reason))
+        pending.append((spec, inputs, key))
+    return outcomes, pending
+
+
 def _run_pending(pending, staging: Path, root: Path, commit: str, jobs: int | None,
                  cell_timeout: int, on_event) -> dict[str, RunOutcome]:
+    """Run the pending reports in worker processes; on an interrupt, stop every one of them.
+
+    Ctrl-C, SIGTERM (turned into an exception by the command line) or any
+    error here kills the workers and everything they started (notebook
+    kernels, their joblib/loky or Dask workers) before the caller removes the
+    staging folder, instead of waiting for the running notebooks to finish.
+    """
     outcomes = {}
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(pending)))
     context = multiprocessing.get_context("spawn")
-    with futures.ProcessPoolExecutor(max_workers=jobs, mp_context=context,
-                                     initializer=_worker_init,
-                                     initargs=(os.getpid(),)) as pool:
+    pool = futures.ProcessPoolExecutor(max_workers=jobs, mp_context=context,
+                                       initializer=_worker_init, initargs=(os.getpid(),))
+    try:
         running = {}
         for spec, inputs, key in pending:
             on_event("start", spec.name, None)
@@ -555,6 +627,15 @@ def _run_pending(pending, staging: Path, root: Path, commit: str, jobs: int | No
             except futures.process.BrokenProcessPool as exc:
                 outcome = RunOutcome(spec.name, "failed", message=f"worker process died ({exc}); "
                                      "previous report left untouched")
+            except Exception as exc:  # noqa: BLE001 - e.g. a full disk while the worker wrote
+                first = str(exc).splitlines()[0] if str(exc) else ""
+                outcome = RunOutcome(spec.name, "failed", message=f"{type(exc).__name__}: {first}; "
+                                     "previous report left untouched")
             outcomes[spec.name] = _settle(spec, staging, outcome, key)
             on_event("done", spec.name, outcome)
+    except BaseException:
+        kill_tree(list(getattr(pool, "_processes", None) or {}))  # the executor's worker pids
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
     return outcomes

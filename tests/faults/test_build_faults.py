@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import os
+from pathlib import Path
 
 import pytest
 from rich.console import Console
@@ -72,7 +73,8 @@ def test_second_build_of_one_folder_is_refused(project, unchanged):
     with hold_lock(processed.parent / ".embedded.lock", "test"):
         with unchanged(project), pytest.raises(LockedError) as info:
             bd.build_plans(["embedded"], console=_quiet(), force=True)
-    assert str(info.value).startswith("another build of data/processed/embedded is in progress "
+    assert str(info.value).startswith("another build of data/processed/embedded (or a run reading "
+                                      "it) is in progress "
                                       f"(lock .embedded.lock, last taken by process {os.getpid()})")
     assert "wait for it to finish" in info.value.hint
 
@@ -211,3 +213,52 @@ def test_a_link_where_the_folder_goes(project, cli, unchanged, tmp_path):
         code, output = cli("build", "--plan", "embedded")
     assert code == 1
     assert "error: data/processed/embedded is a symbolic link; build writes a folder there" in output
+
+
+# --------------------------------------------------------------------------- issue 18
+def test_leftovers_of_any_unlocked_plan_are_removed_live_ones_kept(project, unchanged):
+    """Regression (issue 18): a build killed while it removed the previous tables (after the
+    swap, unmarked) left a ``.build-*`` folder that no later build removed."""
+    import tempfile
+
+    processed = _built(project)
+    parent = processed.parent
+    after_swap = tempfile.mkdtemp(prefix=".build-embedded-", dir=parent)  # old tables, no mark
+    (Path(after_swap) / "violence_events.parquet").write_bytes(b"old")
+    other_plan = tempfile.mkdtemp(prefix=".build-full-", dir=parent)
+    live = tempfile.mkdtemp(prefix=".build-nightly-", dir=parent)
+    with hold_lock(parent / ".nightly.lock", "a live build of nightly"):
+        with unchanged(project, exclude=tuple(f"data/processed/{Path(f).name}"
+                                              for f in (after_swap, other_plan))):
+            bd.build_plans(["embedded"], console=_quiet())
+    assert not Path(after_swap).exists() and not Path(other_plan).exists()
+    assert Path(live).is_dir()  # its build is alive: its folder is its own
+    bd.build_plans(["embedded"], console=_quiet())  # that build has ended: now removed
+    assert _leftovers(project) == []
+
+
+def test_required_source_without_rows_stops_the_build(project, cli, unchanged):
+    """Regression (issue 18): a header-only pin gave a full build with the source silently empty."""
+    import hashlib
+    import json
+
+    from refugeestudy.sources.ucdp import GED_EXTRACT_COLUMNS
+
+    bd.build_plans(["full"], console=_quiet())  # the previous tables (the log only)
+    header = (",".join(GED_EXTRACT_COLUMNS) + "\n").encode()
+    cached = project / "data" / "external" / "ucdp_ged" / "ged191_syria_2016_2019.csv"
+    cached.parent.mkdir(parents=True)
+    cached.write_bytes(header)
+    lock_path = project / "data" / "raw" / "fetch.lock.json"
+    lock = json.loads(lock_path.read_text())
+    lock["sources"] = {"ucdp_ged": {**lock["sources"]["ucdp_ged"], "size": len(header),
+                                    "sha256": hashlib.sha256(header).hexdigest()}}
+    lock["sources"]["ucdp_ged"].pop("rows", None)
+    lock_path.write_text(json.dumps(lock, indent=2, sort_keys=True) + "\n")
+    with unchanged(project):
+        code, output = cli("build", "--plan", "full")
+    assert code == 1, output
+    assert output.startswith("error: required source 'ucdp_ged' yields no row "
+                             "(ucdp_ged/ged191_syria_2016_2019.csv: 0 rows read, 0 kept)"), output
+    assert "hint: fetch it again (refugeestudy fetch --update ucdp_ged" in output
+    assert _leftovers(project) == []

@@ -26,6 +26,7 @@ from typer.testing import CliRunner
 from refugeestudy import fetch as fx
 from refugeestudy.cli import app
 
+from fetch import synthetic
 from fetch.server import ScriptedServer
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -35,10 +36,10 @@ SECRETS = {"ACLED_EMAIL": "researcher@example.org", "ACLED_PASSWORD": "pa55-w0rd
            "ACLED_KEY": "KEY-123-abc", "UCDP_API_TOKEN": "ucdp-tok-456"}
 
 # Synthetic mirror files (made up for these tests, not real data).
-SYNTHETIC = {
-    "ucdp/ged191_syria_2016_2019.csv": b"id,year,best\n1,2016,4\n2,2017,0\n",
-    "unhcr/population.csv": b"year,coo_name,coo,refugees\n2024,Synthetic,SYR,10\n",
-    "unhcr/solutions.csv": b"year,coo,resettlement\n2024,SYR,3\n",
+SYNTHETIC = {  # files each source's reader accepts (a pin holds only content that reads)
+    "ucdp/ged191_syria_2016_2019.csv": synthetic.ged_csv(),
+    "unhcr/population.csv": synthetic.population_csv(rows=3),
+    "unhcr/solutions.csv": synthetic.solutions_csv(),
 }
 CSV_BODY = b"year,value\n2024,1\n2025,2\n"  # synthetic body of the test_csv download
 HTML = b"<!DOCTYPE html><html><body><h1>Please sign in</h1></body></html>"
@@ -360,12 +361,35 @@ _ROW = {"year": 2024, "coo_name": "Synthetic", "coo": "SYR", "coo_iso": "SYR", "
 
 
 def _api_pinned_changed(p):
-    p.pin("unhcr_population", b"some,other\nbytes,1\n", "unhcr_population/population.csv")
+    p.pin("unhcr_population", synthetic.population_csv(rows=3, refugees=7),
+          "unhcr_population/population.csv")
     p.server.routes["/population/"] = [{"body": _unhcr_page([_ROW])}]
     return ["unhcr_population", *FAST]
 
 
+def _update_ged_zip(data: bytes):
+    """``--update ucdp_ged`` from the network, the release zip holding ``data``."""
+    def setup(p):
+        p.server.routes["/ged/ged261-csv.zip"] = [{"body": synthetic.zipped("GEDEvent_v26_1.csv",
+                                                                            data)}]
+        return ["--update", "ucdp_ged", *FAST]
+    return setup
+
+
+_HEADER_ONLY = synthetic.population_csv().split(b"\n", 1)[0] + b"\n"
+_UPDATE_POPULATION = ("--update", "unhcr_population")
+
 REFUSED = [
+    # Pins that do not read (--update through the source's reader), size caps
+    ("update-mirror-header-only", _mirror_change("unhcr/population.csv", _HEADER_ONLY, *_UPDATE_POPULATION), r"unhcr_population: (the file holds no data row|the bytes do not read as unhcr_population).*; not pinned", 1),
+    ("update-mirror-negative-count", _mirror_change("unhcr/population.csv", synthetic.population_csv(refugees=-5), *_UPDATE_POPULATION), r"unhcr_population: the bytes do not read as unhcr_population: .*column 'refugees': must not be negative, found '-5'; not pinned", 1),
+    ("update-mirror-shrunk", _mirror_change("unhcr/population.csv", synthetic.population_csv(rows=1), *_UPDATE_POPULATION), r"unhcr_population: the new file has 9 rows, fewer than half the 27 of the current pin; not pinned", 1),
+    ("update-mirror-ged-cut-mid-row", _mirror_change("ucdp/ged191_syria_2016_2019.csv", synthetic.ged_csv(3)[:-25], "--update", "ucdp_ged"), r"ucdp_ged: the bytes do not read as ucdp_ged: ged191_syria_2016_2019\.csv", 1),
+    ("update-http-zip-ged-cut-mid-row", _update_ged_zip(synthetic.ged_csv(3)[:-25]), r"ucdp_ged: the bytes do not read as ucdp_ged: ged261-csv\.zip", 1),
+    ("update-http-zip-ged-header-only", _update_ged_zip(synthetic.ged_csv(0)), r"ucdp_ged: (the file holds no data row|the bytes do not read as ucdp_ged)", 1),
+    ("update-api-negative-count", lambda p: (_api({"body": _unhcr_page([{**_ROW, "refugees": -5}])})(p), [*_UPDATE_POPULATION, *FAST])[-1], r"unhcr_population: the bytes do not read as unhcr_population: .*must not be negative", 1),
+    ("update-over-max-bytes", _mirror_change("unhcr/population.csv", synthetic.population_csv(), *_UPDATE_POPULATION, "--max-bytes", "100"), r"population\.csv: more than 100 bytes arrived, the size cap; stopped, nothing saved", 1),
+    ("update-over-4x-pinned-size", _mirror_change("unhcr/solutions.csv", synthetic.solutions_csv() * 5, "--update", "unhcr_solutions"), r"solutions\.csv: more than [\d,]+ bytes arrived, the size cap", 1),
     # HTTP: errors, stalls, loops, wrong bodies
     ("http-404", _route("/test.csv", {"status": 404, "body": b"gone"}), r"GET http://127\.0\.0\.1:\d+/test\.csv: HTTP 404 Not Found: 'gone'", 1),
     ("http-403", _route("/test.csv", {"status": 403, "body": b"forbidden"}), r"HTTP 403 Forbidden", 1),

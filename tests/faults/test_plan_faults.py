@@ -145,6 +145,15 @@ PARAMETER_CASES = [
     ("year-out-of-range", FULL, D, {"first_year": 1900}, "parameter 'first_year': 1900 is outside the range 1951..2030"),
     ("lags-with-text", FULL, R, {"lags": [0, "one"]}, "parameter 'lags': expected a list of int, found str 'one'"),
     ("population-types-a-string", E, R, {"compare_population_types": "arrivals"}, "parameter 'compare_population_types': expected list, found str 'arrivals'"),
+    # Issue 18: each of these ran to a report (or an IndexError in a cell)
+    ("lags-empty", FULL, R, {"lags": []}, "parameter 'lags': expected a non-empty list of int, found []"),
+    ("lags-negative", FULL, R, {"lags": [-1]}, "parameter 'lags': -1 is outside the range 0..10"),
+    ("lags-huge", FULL, R, {"lags": [100000]}, "parameter 'lags': 100000 is outside the range 0..10"),
+    ("event-label-unknown", E, R, {"event_label": "no_such_event"}, "parameter 'event_label': expected the label of a key event of the curated log or \"\", found 'no_such_event'; labels: assad_fall"),
+    ("event-label-misspelt", E, R, {"event_label": "coastal_violence_stat"}, "found 'coastal_violence_stat' (did you mean 'coastal_violence_start'?)"),
+    ("provisional-years-text", FULL, D, {"provisional_years": ["abc"]}, "parameter 'provisional_years': expected a list of int, found str 'abc' in it"),
+    ("provisional-years-outside-the-years", FULL, D, {"provisional_years": [2030]}, "parameter 'provisional_years': 2030 is outside first_year..last_year (2011..2025)"),
+    ("case-years-text", FULL, "05-origin-destination-panel", {"case_years": ["2024"]}, "parameter 'case_years': expected a list of int, found str '2024' in it"),
 ]
 RAW_CASES = [
     ("invalid-yaml-bracket", "plans: {embedded: [\n", "not valid YAML (line"),

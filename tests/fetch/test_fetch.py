@@ -11,7 +11,6 @@ import hashlib
 import io
 import json
 import time
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -20,6 +19,7 @@ from rich.console import Console
 
 from refugeestudy import fetch as fx
 
+from fetch import synthetic
 from fetch.server import ScriptedServer
 
 REGISTRY_FILE = Path(__file__).resolve().parents[2] / "data" / "raw" / "fetch_registry.yml"
@@ -61,10 +61,7 @@ def _fast(**overrides):
 
 
 def _zip_bytes() -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("GEDEvent_v26_1.csv", "id,year,best\n1,2025,3\n2,2025,0\n")
-    return buffer.getvalue()
+    return synthetic.ged_zip()
 
 
 def _leftovers(folder: Path) -> list[str]:
@@ -250,7 +247,8 @@ def test_unhcr_paging_collects_all_pages(server, registry, where):
         ("2023", "LEB", "31"), ("2024", "GFR", "41")]
     assert all(r["oip"] == "" for r in rows)  # the API's "-" is an empty cell
     entry = json.loads(where["lock_path"].read_text())["sources"]["unhcr_population"]
-    assert entry["rows"] == 5 and entry["duplicates_across_queries"] == 1
+    # The rows as the reader counts them (one per row and population type: 5 x 9), not the API's 5.
+    assert entry["rows"] == 45 and entry["duplicates_across_queries"] == 1
     assert entry["method"] == "api" and len(entry["url"]) == 2
     assert entry["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -281,10 +279,8 @@ def _mirror(tmp_path: Path) -> Path:
     mirror = tmp_path / "mirror"
     (mirror / "ucdp").mkdir(parents=True)
     (mirror / "unhcr").mkdir()
-    (mirror / "ucdp" / "ged191_syria_2016_2019.csv").write_text("id,year,best\n214797,2016,4\n")
-    (mirror / "unhcr" / "population.csv").write_text(
-        "year,coo_name,coo,coo_iso,coa_name,coa,coa_iso,refugees\n"
-        "2024,Syrian Arab Rep.,SYR,SYR,Lebanon,LEB,LBN,755426.0\n")
+    (mirror / "ucdp" / "ged191_syria_2016_2019.csv").write_bytes(synthetic.ged_csv())
+    (mirror / "unhcr" / "population.csv").write_bytes(synthetic.population_csv())
     return mirror
 
 
@@ -325,7 +321,7 @@ def test_checksum_mismatch_on_later_use(tmp_path, registry, where):
     path = fx.cached_path("unhcr_population", **where)
     expected = json.loads(where["lock_path"].read_text())["sources"]["unhcr_population"]["sha256"]
     with path.open("a", encoding="utf-8") as handle:
-        handle.write("2025,Syrian Arab Rep.,SYR,SYR,Lebanon,LEB,LBN,1.0\n")
+        handle.write("2025,Syrian Arab Rep.,SYR,SYR,Lebanon,LEB,LBN,1,0,0,0,0,0,0,,0\n")
     found = hashlib.sha256(path.read_bytes()).hexdigest()
     with pytest.raises(fx.ChecksumError) as info:
         fx.cached_path("unhcr_population", **where)
@@ -374,7 +370,8 @@ def test_acled_without_credentials_names_the_variables(registry, where):
 def test_all_skips_sources_without_credentials(tmp_path, registry, where, server):
     # "ucdp" in network mode: ucdp_ged downloads, ucdp_ged_syria is skipped (no token), loudly.
     server.routes["/ged/ged261-csv.zip"] = [{"body": _zip_bytes()}]
-    server.routes["/organizedviolencecy/organizedviolencecy-251-csv.zip"] = [{"body": _zip_bytes()}]
+    server.routes["/organizedviolencecy/organizedviolencecy-251-csv.zip"] = [
+        {"body": synthetic.zipped("organizedviolencecy_v25_1.csv", synthetic.country_year_csv())}]
     results = fx.fetch(["ucdp"], registry=registry, base_urls={"ucdp_downloads": server.url},
                        **where, **_fast())
     assert [(r.source, r.status) for r in results] == [("ucdp_ged", "pinned"),
@@ -389,8 +386,7 @@ def test_acled_oauth_paging_and_secrets_stay_secret(server, registry, where):
     data["sources"]["acled"]["page_size"] = 2
     small = fx.load_registry(data)
     server.routes["/oauth/token"] = [{"body": {"access_token": "tok-XYZ", "expires_in": 86400}}]
-    events = [{"event_id_cnty": f"SYR{i}", "event_date": "2025-03-07", "admin1": "Lattakia",
-               "fatalities": i} for i in range(3)]
+    events = synthetic.acled_events(3)
     server.routes["/api/acled/read"] = [{"body": lambda q: {
         "status": 200, "success": True,
         "data": events[(int(q["page"]) - 1) * 2: int(q["page"]) * 2]}}]
@@ -403,9 +399,7 @@ def test_acled_oauth_paging_and_secrets_stay_secret(server, registry, where):
     assert all(r["headers"]["Authorization"] == "Bearer tok-XYZ" for r in reads)
     assert reads[0]["query"]["country"] == "Syria"
     csv_text = (where["cache_dir"] / "acled" / "acled_syria.csv").read_text()
-    assert csv_text.splitlines() == ["event_id_cnty,event_date,admin1,fatalities",
-                                     "SYR0,2025-03-07,Lattakia,0", "SYR1,2025-03-07,Lattakia,1",
-                                     "SYR2,2025-03-07,Lattakia,2"]
+    assert list(csv.DictReader(io.StringIO(csv_text))) == events
     written = where["lock_path"].read_text() + csv_text
     for secret in [*secrets.values(), "researcher%40example.org", "tok-XYZ"]:
         assert secret not in written
@@ -432,7 +426,7 @@ def test_ucdp_api_sends_token_and_pages(server, registry, where):
     def pages(query):
         page = int(query["page"])
         return {"TotalCount": 3, "TotalPages": 2, "Result": [
-            {"id": 10 + page * 2 + i, "country_id": 652, "best": 1} for i in range(2 - page)]}
+            synthetic.ged_event(10 + page * 2 + i) for i in range(2 - page)]}
 
     server.routes["/gedevents/26.1"] = [{"body": pages}]
     fx.fetch(["ucdp_ged_syria"], registry=registry, base_urls={"ucdp_api": server.url}, **where,
@@ -442,5 +436,5 @@ def test_ucdp_api_sends_token_and_pages(server, registry, where):
     assert all(h["headers"]["x-ucdp-access-token"] == "ucdp-tok" for h in hits)
     assert hits[0]["query"]["Country"] == "652"
     text = (where["cache_dir"] / "ucdp_ged_syria" / "gedevents_26.1_syria.csv").read_text()
-    assert text.splitlines() == ["id,country_id,best", "10,652,1", "11,652,1", "12,652,1"]
+    assert [row["id"] for row in csv.DictReader(io.StringIO(text))] == ["10", "11", "12"]
     assert "ucdp-tok" not in where["lock_path"].read_text()

@@ -23,16 +23,19 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import json
 import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from refugeestudy._hashing import sha256_file
 from refugeestudy.fetch.apis import CLIENTS, ApiContext, columns_of, rows_to_csv
+from refugeestudy.fetch.content import check_content
 from refugeestudy.fetch.errors import ChecksumError, FetchError, MissingCredentialsError
 from refugeestudy.fetch.http import (Deadline, Options, Redactor, RichBar, download, session,
                                      with_retries)
@@ -42,7 +45,7 @@ from refugeestudy.fetch.lock import (default_cache_dir, default_lock_path, read_
 from refugeestudy.fetch.mirror import check_mirror_dir, copy_mirror_file, mirror_file
 from refugeestudy.fetch.registry import Registry, Source, expand_sources, load_registry
 
-__all__ = ["FetchResult", "fetch"]
+__all__ = ["FetchResult", "fetch", "size_cap", "UNPINNED_MAX_BYTES"]
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,8 @@ class _Run:
     http: Any
     progress: Any
     environ: Mapping[str, str]
+    allow_shrink: bool = False
+    max_bytes: int | None = None
 
 
 def _check_cached(name: str, pinned: Mapping[str, Any], cache: Path) -> FetchResult | None:
@@ -114,6 +119,50 @@ def _check_cached(name: str, pinned: Mapping[str, Any], cache: Path) -> FetchRes
     return FetchResult(name, "unchanged", path, found,
                        f"in the cache, matches the lock (retrieved {pinned.get('retrieved')} from "
                        f"{pinned.get('url')})")
+
+
+#: The size cap of a source with no pin and no ``max_bytes`` in the registry.
+UNPINNED_MAX_BYTES = 2 * 1024 ** 3
+
+
+def size_cap(source: Source, pinned: Mapping[str, Any] | None,
+             override: int | None = None) -> tuple[int, str]:
+    """The most bytes one fetch of ``source`` may bring, and where that cap comes from.
+
+    ``override`` (``--max-bytes``), else the registry's ``max_bytes``, else 4 ×
+    the pinned size, else 2 GiB.
+
+    Examples
+    --------
+    >>> from refugeestudy.fetch.registry import load_registry
+    >>> source = load_registry().sources["unhcr_population"]
+    >>> size_cap(source, {"size": 1000})
+    (4000, '4 × the pinned size of 1,000 bytes')
+    >>> size_cap(source, None, 10)
+    (10, '--max-bytes')
+    """
+    if override is not None:
+        return int(override), "--max-bytes"
+    if source.options.get("max_bytes") is not None:
+        return int(source.options["max_bytes"]), "the registry's max_bytes"
+    if pinned and pinned.get("size"):
+        return 4 * int(pinned["size"]), f"4 × the pinned size of {int(pinned['size']):,} bytes"
+    return UNPINNED_MAX_BYTES, "2 GiB for a source without a pin"
+
+
+def _previous_rows(source: Source, pinned: Mapping[str, Any] | None, cache: Path) -> int | None:
+    """Rows of the pin being replaced: the lock's count, else its cached file's, else unknown."""
+    from refugeestudy.fetch.content import count_rows
+
+    if not pinned:
+        return None
+    if pinned.get("rows") is not None:
+        return int(pinned["rows"])
+    path = cache / pinned["file"]
+    if path.is_file() and sha256_file(path) == pinned.get("sha256"):
+        with contextlib.suppress(FetchError):
+            return count_rows(source, path)
+    return None
 
 
 def _entry_base(source: Source, run: _Run, method: str) -> dict[str, Any]:
@@ -187,6 +236,23 @@ def _plan_network(source: Source, run: _Run, redact: Redactor, deadline: Deadlin
                  lambda sink: rows_to_csv(answer.rows, columns, sink), fields)
 
 
+def _accept_bytes(source: Source, run: _Run, pinned: Mapping[str, Any] | None, pin: str | None,
+                  target: Path, origin: str, method: str, entry: dict[str, Any], sink, tmp: Path):
+    """Before the rename: new bytes (no pin to match) must read as the source, and their rows
+    go into ``entry``; otherwise the bytes must be the pinned ones."""
+    if pin is None:
+        entry["rows"] = check_content(source, tmp, target.name,
+                                      _previous_rows(source, pinned, run.cache),
+                                      allow_shrink=run.allow_shrink)
+    elif sink.sha256 != pin:
+        raise ChecksumError(
+            f"{source.name}: {target.name} from {origin} differs from the lock: expected SHA-256 "
+            f"{pin}, actual {sink.sha256}; not saved, {run.lock_name} unchanged",
+            hint="if the source really published new data, accept it with "
+                 f"`{refetch_command(source.name, {'method': method}, update=True)}`; otherwise "
+                 "restore the original file")
+
+
 def _fetch_source(source: Source, run: _Run, pinned: Mapping[str, Any] | None, updating: bool,
                   redact: Redactor, deadline: Deadline) -> tuple[FetchResult, dict[str, Any] | None]:
     name = source.name
@@ -203,18 +269,13 @@ def _fetch_source(source: Source, run: _Run, pinned: Mapping[str, Any] | None, u
     entry = {**_entry_base(source, run, method), **plan.fields}
     target = run.cache / (pinned["file"] if pin is not None else Path(name, plan.filename))
 
-    def check(sink, _tmp):
-        if pin is not None and sink.sha256 != pin:
-            raise ChecksumError(
-                f"{name}: {target.name} from {plan.origin} differs from the lock: expected SHA-256 "
-                f"{pin}, actual {sink.sha256}; not saved, {run.lock_name} unchanged",
-                hint="if the source really published new data, accept it with "
-                     f"`{refetch_command(name, {'method': method}, update=True)}`; otherwise "
-                     "restore the original file")
+    check = partial(_accept_bytes, source, run, pinned, pin, target, plan.origin, method, entry)
+    limit, why = size_cap(source, pinned, run.max_bytes)
 
     def attempt():
-        return write_checked(target, plan.produce, check, what=redact(plan.what),
-                             deadline=deadline)
+        return write_checked(target, plan.produce, check, what=redact(plan.what), deadline=deadline,
+                             max_bytes=limit, cap_hint=f"{name}'s cap is {why}; if the source "
+                             "really grew, raise it with --max-bytes N (or max_bytes in the registry)")
 
     sink = (with_retries(redact(plan.what), attempt, run.opts, redact, deadline) if plan.retry
             else attempt())
@@ -245,21 +306,47 @@ def _fetch_source(source: Source, run: _Run, pinned: Mapping[str, Any] | None, u
                        f"bytes from {source_of}); commit the lock to keep this pin"), entry
 
 
+def _names(value: str | Iterable[str], argument: str) -> list[str]:
+    """One name (a string) or several: never a string's characters.
+
+    Examples
+    --------
+    >>> _names("unhcr_population", "sources"), _names(("a", "b"), "sources")
+    (['unhcr_population'], ['a', 'b'])
+    """
+    if isinstance(value, str):
+        return [value]
+    names = list(value)
+    wrong = [name for name in names if not isinstance(name, str)]
+    if wrong:
+        raise TypeError(f"fetch(): `{argument}` holds source names (text), found "
+                        f"{type(wrong[0]).__name__} {wrong[0]!r}")
+    return names
+
+
 def fetch(sources: Iterable[str] = (), *, update: Iterable[str] = (),
           mirror: str | Path | None = None, cache_dir: str | Path | None = None,
           lock_path: str | Path | None = None, registry: Registry | str | Path | None = None,
           base_urls: Mapping[str, str] | None = None, force: bool = False,
           timeout: float = 60.0, connect_timeout: float = 15.0, retries: int = 3,
           backoff: float = 1.0, deadline: float = 1800.0, max_pages: int = 10_000,
-          console=None, environ: Mapping[str, str] | None = None) -> list[FetchResult]:
+          console=None, environ: Mapping[str, str] | None = None, allow_shrink: bool = False,
+          max_bytes: int | None = None) -> list[FetchResult]:
     """Fetch sources into the cache, checked against (and recorded in) the binding lock.
+
+    Bytes that become a pin (a first fetch, or ``update``) must read as the
+    source through its reader, hold at least one row, no negative count and
+    at least half the rows of the pin they replace
+    (:func:`~refugeestudy.fetch.content.check_content`); the lock records the
+    count as ``rows``.
 
     Parameters
     ----------
-    sources : iterable of str
+    sources : str or iterable of str
         Registry keys, ``all``, or a group prefix (``unhcr``, ``ucdp``,
         ``acled``); see :func:`~refugeestudy.fetch.registry.expand_sources`.
-    update : iterable of str
+        One string is one name.
+    update : str or iterable of str
         Sources whose pin may be replaced by the bytes fetched now (the only
         way a pin changes); fetched even if not in ``sources``.
     mirror : str or Path, optional
@@ -291,6 +378,13 @@ def fetch(sources: Iterable[str] = (), *, update: Iterable[str] = (),
         Where the progress bar goes (default: standard error).
     environ : mapping, optional
         Where credentials are read (default :data:`os.environ`).
+    allow_shrink : bool
+        Pin new bytes even when they hold fewer than half the rows of the
+        pin they replace.
+    max_bytes : int, optional
+        The size cap of every source fetched now (default
+        :func:`size_cap`: the registry's ``max_bytes``, else 4 × the pinned
+        size, else 2 GiB).
 
     Returns
     -------
@@ -316,7 +410,7 @@ def fetch(sources: Iterable[str] = (), *, update: Iterable[str] = (),
     mirror_dir = check_mirror_dir(mirror) if mirror is not None else None
     cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
     lock_file = Path(lock_path) if lock_path is not None else default_lock_path()
-    names, update_names = list(sources), list(update)
+    names, update_names = _names(sources, "sources"), _names(update, "update")
     updating = set(expand_sources(update_names, reg, mirror=mirror_dir is not None))
     chosen = expand_sources(names, reg, mirror=mirror_dir is not None)
     chosen += [name for name in reg.sources if name in updating and name not in chosen]
@@ -340,7 +434,8 @@ def fetch(sources: Iterable[str] = (), *, update: Iterable[str] = (),
     try:
         with _progress(console) as progress:
             run = _Run(reg, mirror_dir, cache, lock_file.name, base_urls, opts, force, http,
-                       progress, os.environ if environ is None else environ)
+                       progress, os.environ if environ is None else environ, allow_shrink,
+                       max_bytes)
             for name in chosen:
                 redact = Redactor()
                 try:

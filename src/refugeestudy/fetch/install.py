@@ -63,6 +63,10 @@ class Sink:
         Raises once the download's overall time is up.
     refuse_html : bool
         Whether a body starting like an HTML page is an error.
+    max_bytes : int, optional
+        The size cap: one byte more stops the download (:class:`FetchError`).
+    cap_hint : str
+        The error's hint when the cap is reached (where the cap comes from).
 
     Examples
     --------
@@ -73,8 +77,11 @@ class Sink:
     """
 
     def __init__(self, handle: IO[bytes], what: str, deadline: Any = None,
-                 refuse_html: bool = True) -> None:
+                 refuse_html: bool = True, max_bytes: int | None = None,
+                 cap_hint: str = "") -> None:
         self.handle = handle
+        self.max_bytes = max_bytes
+        self.cap_hint = cap_hint
         self.what = what
         self.deadline = deadline
         self.refuse_html = refuse_html
@@ -90,6 +97,9 @@ class Sink:
             raise FetchError(f"{self.what}: sent an HTML page instead of data: {excerpt!r}",
                              hint="the address may have moved, need a login or be down for "
                                   "maintenance; open it in a browser and check the registry's URL")
+        if self.max_bytes is not None and self.size + len(data) > self.max_bytes:
+            raise FetchError(f"{self.what}: more than {self.max_bytes:,} bytes arrived, the size "
+                             "cap; stopped, nothing saved", hint=self.cap_hint or None)
         self.handle.write(data)
         self._digest.update(data)
         self.size += len(data)
@@ -131,7 +141,7 @@ def check_zip(path: Path, what: str) -> None:
 
 def write_checked(target: Path, produce: Callable[[Sink], Any],
                   check: Callable[[Sink, Path], Any] | None = None, *, what: str,
-                  deadline: Any = None) -> Sink:
+                  deadline: Any = None, max_bytes: int | None = None, cap_hint: str = "") -> Sink:
     """Write ``target`` atomically from ``produce(sink)``; ``check`` runs before the rename.
 
     Parameters
@@ -148,6 +158,9 @@ def write_checked(target: Path, produce: Callable[[Sink], Any],
         Named in errors.
     deadline : optional
         Passed to the :class:`Sink`.
+    max_bytes : int, optional
+    cap_hint : str
+        The size cap and its error's hint, passed to the :class:`Sink`.
 
     Returns
     -------
@@ -172,13 +185,13 @@ def write_checked(target: Path, produce: Callable[[Sink], Any],
     created = [folder for folder in (target.parent, *target.parent.parents) if not folder.exists()]
     try:
         with atomic_open(target, "wb") as handle:
-            sink = Sink(handle, what, deadline, refuse_html)
+            sink = Sink(handle, what, deadline, refuse_html, max_bytes, cap_hint)
             produce(sink)
             handle.flush()
-            if check is not None:
-                check(sink, Path(handle.name))
             if target.suffix.lower() == ".zip":
                 check_zip(Path(handle.name), what)
+            if check is not None:
+                check(sink, Path(handle.name))
     except BaseException:
         for folder in created:  # deepest first: only the empty folders made for this file
             with contextlib.suppress(OSError):

@@ -264,6 +264,8 @@ def verify(sources: Iterable[str] | None = None, *, cache_dir: str | Path | None
            lock_path: str | Path | None = None) -> dict[str, Path]:
     """Check every locked (or every named) source's cached file against the lock.
 
+    ``sources`` is a list of names, or one name as a string.
+
     Returns
     -------
     dict
@@ -281,5 +283,7 @@ def verify(sources: Iterable[str] | None = None, *, cache_dir: str | Path | None
     {}
     """
     lock = read_lock(lock_path)
+    if isinstance(sources, str):
+        sources = [sources]  # one name, never its characters
     names = list(sources) if sources is not None else sorted(lock["sources"])
     return {name: cached_path(name, cache_dir=cache_dir, lock_path=lock_path) for name in names}

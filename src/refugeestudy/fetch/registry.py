@@ -275,6 +275,7 @@ def expand_sources(names: Iterable[str], registry: Registry, mirror: bool = Fals
     those with a mirror file; without: those with an official endpoint); a
     prefix such as ``unhcr`` or ``ucdp`` means every ``unhcr_*`` / ``ucdp_*``
     source the mode can provide. Order follows the registry, without repeats.
+    One string is one name.
 
     Raises
     ------
@@ -286,6 +287,8 @@ def expand_sources(names: Iterable[str], registry: Registry, mirror: bool = Fals
     >>> registry = load_registry()
     >>> expand_sources(["ucdp_ged", "unhcr_population", "ucdp_ged"], registry)
     ['ucdp_ged', 'unhcr_population']
+    >>> expand_sources("ucdp_ged", registry)
+    ['ucdp_ged']
     >>> "unhcr_flows" in expand_sources(["all"], registry, mirror=False)
     False
     >>> expand_sources(["nope"], registry)
@@ -298,6 +301,7 @@ def expand_sources(names: Iterable[str], registry: Registry, mirror: bool = Fals
         return bool(source.mirror) if mirror else source.kind != "mirror_only"
 
     groups = sorted({name.split("_")[0] for name in registry.sources})
+    names = [names] if isinstance(names, str) else names  # one name, never its characters
     chosen: list[str] = []
     for name in names:
         if name in registry.sources:

@@ -83,7 +83,7 @@ from refugeestudy.clean.gleditsch_ward import crosswalk
 from refugeestudy.errors import InputError, Problem
 from refugeestudy.sources import _tabular
 
-__all__ = ["GED_COLUMNS", "GED_EXTRACT_COLUMNS", "VIOLENCE_TYPES", "read_ged"]
+__all__ = ["GED_COLUMNS", "GED_EXTRACT_COLUMNS", "READ_COLUMNS", "VIOLENCE_TYPES", "read_ged"]
 
 #: Column order of the GED global and candidate CSV files (49 columns), used for
 #: files published without a header row.
@@ -120,6 +120,8 @@ _REQUIRED = (
     "country", "date_prec", "date_start", "date_end", "deaths_civilians", "best", "low", "high",
 )
 _OPTIONAL = ("country_id",)
+#: The columns :func:`read_ged` reads (those of a file's header among them); the rest are skipped.
+READ_COLUMNS: tuple[str, ...] = (*_REQUIRED, *_OPTIONAL)
 _TEXT = ("side_a", "side_b", "adm_1", "country")
 
 # GED country names → ISO 3166-1 alpha-3, used only where a file lacks ``country_id``

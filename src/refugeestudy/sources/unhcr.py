@@ -235,7 +235,10 @@ def _escape(values: pd.Series) -> pd.Series:
 def _load(path: str | Path, dataset: str) -> tuple:
     """Read and check the columns and values shared by :func:`read_unhcr` and
     :func:`read_unhcr_table`; problems are collected, not raised."""
-    dataset = dataset.replace("-", "_") if isinstance(dataset, str) else dataset
+    if not isinstance(dataset, str) and dataset is not None:  # None: an unknown dataset, below
+        raise TypeError(f"`dataset` is one UNHCR dataset name such as 'population', found "
+                        f"{type(dataset).__name__} {dataset!r}; read each dataset with its own call")
+    dataset = dataset.replace("-", "_") if dataset is not None else None
     if dataset not in DATASETS:
         raise ValueError(f"unknown UNHCR dataset {dataset!r}; expected one of {', '.join(DATASETS)}")
     counts = COUNT_COLUMNS[dataset]
