@@ -47,6 +47,8 @@ def test_source_status_counts_rows_and_explains_gaps(processed, log):
     assert status["available"].tolist() == [True, False]
     assert status["rows"].tolist() == [len(log.violence), 0]
     assert status.loc[1, "how_to_add"].startswith("refugeestudy fetch ucdp_ged")
+    one = datasets.source_status("reports", processed_dir=processed)  # one name, not its characters
+    assert one["source"].tolist() == ["reports"] and one["rows"].tolist() == [len(log.violence)]
 
 
 def test_key_events_one_row_per_label_the_earliest(processed, log):

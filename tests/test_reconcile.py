@@ -288,3 +288,10 @@ def test_real_log_coast_civilian_toll_band_spans_the_producers(log):
     latest = kept.sort_values("period_end").groupby("figure_by").tail(1)
     assert last["low"] == latest["low"].min() <= 1334 < last["high"]
     assert "Syrian Network for Human Rights (9 days)" in last["stale"]
+
+
+def test_one_scope_column_given_as_a_string_is_one_column_not_its_characters():
+    figures = pd.DataFrame({"figure_id": ["a"], "scope": ["X"], "figure_by": ["A"],
+                            "basis": ["cumulative"], "period_start": pd.to_datetime(["2025-03-01"]),
+                            "period_end": pd.to_datetime(["2025-03-05"]), "low": [9], "best": [10], "high": [11]})
+    assert reconcile(figures, by="scope")[["scope", "best"]].values.tolist() == [["X", 10.0]]

@@ -175,12 +175,12 @@ def load_dyad_geography(processed_dir: Path | None = None) -> pd.DataFrame:
     return _derived("dyad_geography", "cepii_geodist", processed_dir)
 
 
-def source_status(sources: list[str], table: str = "violence_events",
+def source_status(sources: str | list[str], table: str = "violence_events",
                   processed_dir: Path | None = None) -> pd.DataFrame:
     """Which of ``sources`` a report can use now: one row each, with rows available."""
     loader = load_violence if table == "violence_events" else load_displacement
     rows = []
-    for source in sources:
+    for source in [sources] if isinstance(sources, str) else sources:  # one name, never its characters
         try:
             rows.append({"source": source, "available": True,
                          "rows": len(loader(source, processed_dir)), "how_to_add": ""})

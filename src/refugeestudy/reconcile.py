@@ -357,6 +357,7 @@ def curves_and_reconciled(figures: pd.DataFrame, *, by: Sequence[str], reporter:
     >>> curves["best"].tolist(), reconciled["low"].tolist()
     ([10.0], [9.0])
     """
+    by = [by] if isinstance(by, str) else list(by)  # one column name, never its characters
     prepared = prepare_figures(figures, by=by, reporter=reporter, since=since)
     curves = _curves(prepared, by, reporter)
     floors = _floors(prepared, by)
