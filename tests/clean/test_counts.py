@@ -146,7 +146,9 @@ def test_lower_but_compatible_figure_is_no_revision_and_keeps_the_level():
                   ("A", "2025-03-06", "2025-03-10", 1454, 1454, 1454),
                   ("A", "2025-03-06", "2025-03-12", 1300, 1300, 1300)])
     out = cumulative_to_increments(toll, by=["who"], date="as_of", start="start")
-    assert out["best"].tolist() == [1018, 0, 482, 0, -200]
+    # Totals stated the same day are taken lowest first, so the day's highest sets the level.
+    assert out["best"].tolist() == [17, 1001, 46, 436, -200]
     assert out["revised_down"].tolist() == [False, False, False, False, True]
-    assert out["best"].cumsum().tolist() == [1018, 1018, 1500, 1500, 1300]
-    assert out["low"].tolist() == [1018, 0, 332, 0, -50]
+    by_day = out.groupby("as_of")[["best", "low"]].sum().cumsum()
+    assert by_day["best"].tolist() == [1018, 1500, 1300]
+    assert by_day["low"].tolist() == [1018, 1350, 1300]
