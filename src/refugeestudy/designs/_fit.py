@@ -27,7 +27,7 @@ from scipy import stats
 
 from refugeestudy.ppml import _TOL, SSC, ModelError
 
-__all__ = ["DesignResult", "PoissonFit", "fit_poisson", "percent_words", "with_keys"]
+__all__ = ["DesignResult", "PoissonFit", "fit_poisson", "percent_words", "p_words", "with_keys"]
 
 
 def with_keys(frame: pd.DataFrame) -> pd.DataFrame:
@@ -132,6 +132,8 @@ class DesignResult:
         Name → secondary quantities (e.g. the distance interaction).
     details : dict
         Counts a report states (rows dropped and why, onsets ignored, ...).
+    pre_trend_p : float, optional
+        p-value of the joint test of pre-period coefficients (event studies only).
     """
 
     estimate: float
@@ -144,6 +146,7 @@ class DesignResult:
     variants: dict = field(default_factory=dict)
     terms: dict = field(default_factory=dict)
     details: dict = field(default_factory=dict)
+    pre_trend_p: float | None = None
     fit: PoissonFit | None = field(default=None, repr=False)
 
     def to_dict(self) -> dict:
@@ -153,6 +156,8 @@ class DesignResult:
         out["variants"] = {k: v.to_dict() if isinstance(v, DesignResult) else v for k, v in self.variants.items()}
         out["terms"] = dict(self.terms)
         out["details"] = dict(self.details)
+        if self.pre_trend_p is not None:
+            out["pre_trend_p"] = self.pre_trend_p
         return out
 
 
@@ -165,3 +170,14 @@ def percent_words(log_change: float) -> str:
     ('+10.0 %', '-39.3 %')
     """
     return f"{100 * np.expm1(log_change):+.1f} %"
+
+
+def p_words(p_value: float) -> str:
+    """A p-value for prose: two significant digits, or a bound below 0.001.
+
+    Examples
+    --------
+    >>> p_words(0.05335), p_words(0.0000123)
+    ('p = 0.053', 'p < 0.001')
+    """
+    return "p < 0.001" if p_value < 0.001 else f"p = {p_value:.2g}"
