@@ -46,13 +46,18 @@ def with_keys(frame: pd.DataFrame) -> pd.DataFrame:
 
 @dataclass
 class PoissonFit:
-    """One PPML fit: coefficients, clustered covariance, observations used, clusters."""
+    """One PPML fit: coefficients, clustered covariance, observations used, clusters.
+
+    ``collinear`` names the regressors the estimator dropped as collinear with the
+    fixed effects (e.g. a control constant within every origin of a subsample).
+    """
 
     coefficients: pd.Series
     vcov: pd.DataFrame
     n_observations: int
     n_clusters: int
     model: object = field(repr=False, default=None)
+    collinear: list[str] = field(default_factory=list)
 
     def t_quantile(self) -> float:
         """Student-t 97.5 % quantile on G - 1 degrees of freedom."""
@@ -93,7 +98,8 @@ def fit_poisson(frame: pd.DataFrame, outcome: str, regressors: list[str], fixed_
 
     Rows in fixed-effect groups of one observation or with only zeros are dropped by
     the estimator (they carry no information on the slopes); ``n_observations``
-    counts the rows used.
+    counts the rows used. Regressors collinear with the fixed effects are dropped
+    and listed in ``collinear`` (the estimator's warning is replaced by that list).
 
     Raises
     ------
@@ -108,10 +114,12 @@ def fit_poisson(frame: pd.DataFrame, outcome: str, regressors: list[str], fixed_
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*singleton fixed effect.*")
         warnings.filterwarnings("ignore", message=".*removed because of separation.*")
+        warnings.filterwarnings("ignore", message=".*dropped due to multicollinearity.*")
         model = pf.fepois(formula, frame, vcov={"CRV1": cluster}, ssc=pf.ssc(**SSC), **_TOL)
     names = list(model.coef().index)
+    collinear = [name for name in regressors if name in frame and name not in names]
     return PoissonFit(model.coef(), pd.DataFrame(model._vcov, index=names, columns=names),
-                      int(model._N), int(min(model._G)), model)
+                      int(model._N), int(min(model._G)), model, collinear)
 
 
 @dataclass

@@ -183,7 +183,8 @@ def fit_origin_year(frame: pd.DataFrame, *, measure: str = "per_100k", lags=LAGS
     if leads:
         terms["lead_p_value"] = fit.wald_test(names[len(lags):])["p_value"]
     words = _words(lag_sum, measure, what, fit.n_observations, fit.n_clusters)
-    details = {**(details or {}), "first_year": int(frame["year"].min()), "last_year": int(frame["year"].max())}
+    details = {**(details or {}), "first_year": int(frame["year"].min()), "last_year": int(frame["year"].max()),
+               "collinear_dropped": fit.collinear}
     return DesignResult(**lag_sum, n_observations=fit.n_observations, n_clusters=fit.n_clusters, words=words,
                         terms=terms, details=details, fit=fit)
 
