@@ -28,7 +28,7 @@ def test_onset_rule_on_hand_made_series():
         series("F", 2001, [0, 0, 0, 0, 0, 30]).drop(index=[3]),            # 2004 missing: 2006 not eligible
         series("G", 2001, [0, 0, 0, 500, 1500, 0])])
     table = conflict_onsets(deaths).set_index("origin_iso3")
-    assert table["onset"].to_dict() == {"A": 2006, "B": 2005, "C": pd.NA, "D": pd.NA, "E": pd.NA, "F": pd.NA,
+    assert table["onset"].to_dict() == {"A": 2006, "B": 2005, "C": None, "D": None, "E": None, "F": None,
                                         "G": 2004}
     assert table["status"].to_dict() == {"A": "onset", "B": "onset", "C": "never", "D": "excluded",
                                          "E": "excluded", "F": "excluded", "G": "onset"}
@@ -83,9 +83,11 @@ def real_frame(global_panel):
 
 def test_real_onsets(real_frame):
     onsets = real_frame[1].set_index("origin_iso3")
-    assert onsets.loc["SYR", "status"] == "excluded"  # above 25 deaths in 2001-2010 already (UCDP)
+    assert onsets.loc["SYR", "onset"] == 2011  # UCDP: 4,347 deaths in 2011, at most 1 a year in 2008-2010
     assert onsets.loc["UKR", "onset"] == 2014
-    assert (onsets["status"] == "onset").sum() > 30 and onsets["ignored_onsets"].sum() > 0
+    assert onsets.loc["AFG", "status"] == "excluded"  # in conflict throughout
+    assert onsets["status"].value_counts().to_dict() == {"never": 104, "onset": 61, "excluded": 28}
+    assert onsets["ignored_onsets"].sum() == 26
 
 
 def test_matches_statsmodels_glm_and_hand_weights_on_the_real_frame(real_frame):
@@ -110,5 +112,6 @@ def test_design_on_the_real_panel(global_panel):
     result = event_study_design(global_panel)
     assert result.details["threshold"] == 25 and "threshold_1000" in result.variants
     assert 0 <= result.pre_trend_p <= 1 and "pre_trend_p" in result.to_dict()
-    assert result.details["onsets"] == result.details["onsets_used"] + 0 or result.details["onsets_used"] > 0
+    assert result.details["onsets"] == 61 and result.details["ignored_later_onsets"] == 26
+    assert 0 < result.details["onsets_used"] <= 61  # an onset without applications in -4..+5 is not used
     assert set(result.terms["event_times"]) == {-4, -3, -2, 0, 1, 2, 3, 4, 5}
