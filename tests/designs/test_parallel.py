@@ -15,7 +15,7 @@ def test_worker_count_divides_cores_by_reports(monkeypatch):
     assert worker_count(cores=8) == 4 and worker_count(cores=2) == 1 and worker_count(3, cores=2) == 1
 
 
-def test_loky_and_dask_local_cluster_give_identical_results(monkeypatch):
+def test_one_worker_two_workers_and_a_dask_local_cluster_give_identical_results(monkeypatch):
     from distributed import LocalCluster
 
     frame = synthetic_frame()

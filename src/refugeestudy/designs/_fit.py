@@ -13,7 +13,7 @@ Examples
 >>> result = DesignResult(estimate=0.1, std_error=0.05, ci_low=0.0, ci_high=0.2,
 ...                       n_observations=10, n_clusters=3, words="A sentence.")
 >>> sorted(result.to_dict())[:4]
-['ci_high', 'ci_low', 'estimate', 'n_clusters']
+['ci_high', 'ci_low', 'details', 'estimate']
 """
 
 from __future__ import annotations
