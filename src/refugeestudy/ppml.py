@@ -56,6 +56,11 @@ __all__ = ["Specification", "PanelFit", "ModelError", "estimation_frame", "fit_p
 #: pyfixest's small-sample correction used everywhere: only G/(G-1).
 SSC = {"k_adj": False, "k_fixef": "none", "G_adj": True, "G_df": "min"}
 _TOL = {"iwls_tol": 1e-10}
+#: Stopping tolerances of the sparse least squares (LSQR) that recovers the fixed effects for
+#: predictions. pyfixest's default (1e-6) left the recovered effects, and so every forecast and
+#: left-out prediction, dependent on the machine, the thread count and the BLAS kernel in the 7th
+#: digit; at 1e-13 they agree to 1e-11 relative or better (issue 18, item 0).
+FIXEF_TOL = {"atol": 1e-13, "btol": 1e-13}
 
 
 class ModelError(RefugeestudyError, ValueError):
@@ -362,7 +367,7 @@ def predict_left_out(panel: pd.DataFrame, spec: Specification, origin: str, dest
     fit = fit_ppml(panel, spec, frame=frame[~target].reset_index(drop=True))
     row = frame[target]
     try:
-        mu = float(np.asarray(fit.model.predict(newdata=row, type="response"))[0])
+        mu = float(np.asarray(fit.model.predict(newdata=row, type="response", **FIXEF_TOL))[0])
     except Exception as exc:  # pyfixest raises plain errors for unseen levels
         raise ModelError(f"cannot predict {origin} -> {destination} {year}: {exc}") from None
     if not np.isfinite(mu):
@@ -396,7 +401,7 @@ def rolling_origin_forecasts(panel: pd.DataFrame, spec: Specification, years: li
     for year in years:
         past = frame[frame["year"] < year].reset_index(drop=True)
         fit = fit_ppml(panel, spec, frame=past)
-        effects = fit.model.fixef()
+        effects = fit.model.fixef(**FIXEF_TOL)
         dyad_effect = pd.Series(effects["C(dyad)"], dtype=float)
         destination_effect = pd.Series(effects["C(destination_year)"], dtype=float)
         target = frame[frame["year"] == year].copy()
