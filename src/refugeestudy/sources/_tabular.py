@@ -410,6 +410,43 @@ def read_table(
     return table.to_pandas()
 
 
+def read_headed_csv(path: str | Path, *, kind: str, required: Sequence[str], what: str,
+                    text_columns: Iterable[str] = (), null_values: Sequence[str] = ("",)
+                    ) -> tuple[pd.DataFrame, LineIndex, Problems]:
+    """Open a CSV whose first line is its header, check it and read its ``required`` columns.
+
+    The common start of the long-format readers (Eurostat, gdidata's WDI and IDMC, CEPII):
+    not empty, comma-delimited, every required column present (with a close match
+    suggested), then the columns read as text or numbers.
+
+    Returns
+    -------
+    tuple
+        ``(raw, lines, problems)``: the columns read, the file's line index and an empty
+        :class:`Problems` for the reader's own row checks.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = Path(tmp, "x.csv")
+    ...     _ = path.write_text("geo,t,n\\nSY,2020,5\\n")
+    ...     raw, lines, problems = read_headed_csv(path, kind="test", required=["geo", "n"],
+    ...                                            what="geo, n", text_columns=["geo"])
+    >>> raw.to_dict("records")
+    [{'geo': 'SY', 'n': 5}]
+    """
+    source = open_source(path, kind=kind)
+    text = decode_head(source)
+    check_not_empty(source, text)
+    header = [field.strip() for field in first_records(text, 1)[0]]
+    check_delimiter(source, header)
+    check_columns(source, header, required, what=what)
+    raw = read_table(source, columns=list(required), text_columns=text_columns, null_values=null_values)
+    lines = LineIndex(source)
+    return raw, lines, Problems(source, lines)
+
+
 def cell(values: pd.Series, position: int) -> str:
     """A cell as quoted text for a message (``'7'``, not ``np.int64(7)``)."""
     value = values.iloc[position]

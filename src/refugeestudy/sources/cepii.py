@@ -141,17 +141,10 @@ def read_cepii_geodist(path: str | Path) -> pd.DataFrame:
     >>> table.query("origin_iso3 == 'SYR' and destination_iso3 == 'LBN'")["distw"].item()  # doctest: +SKIP
     228.363
     """
-    source = _tabular.open_source(path, kind="CEPII GeoDist")
-    text = _tabular.decode_head(source)
-    _tabular.check_not_empty(source, text)
-    header = [field.strip() for field in _tabular.first_records(text, 1)[0]]
-    _tabular.check_delimiter(source, header)
     required = [*_CODES, *BINARY, *DISTANCES]
-    _tabular.check_columns(source, header, required, what="CEPII GeoDist dist_cepii")
-    raw = _tabular.read_table(source, columns=required, text_columns=[*_CODES, *BINARY],
-                              null_values=("", "."))
-    lines = _tabular.LineIndex(source)
-    problems = _tabular.Problems(source, lines)
+    raw, lines, problems = _tabular.read_headed_csv(
+        path, kind="CEPII GeoDist", required=required, what="CEPII GeoDist dist_cepii",
+        text_columns=[*_CODES, *BINARY], null_values=("", "."))
 
     codes = {name: raw[name].astype("string").str.strip() for name in _CODES}
     blank = codes["iso_o"].isna() | codes["iso_d"].isna()

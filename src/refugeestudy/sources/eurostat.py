@@ -83,15 +83,9 @@ def read_eurostat_asylum(path: str | Path) -> pd.DataFrame:
     >>> int(table.query("destination_iso3 == 'EU27' and origin_iso3 == 'SYR' and year == 2015")["applicants"].sum())  # doctest: +SKIP
     365540
     """
-    source = _tabular.open_source(path, kind="Eurostat")
-    text = _tabular.decode_head(source)
-    _tabular.check_not_empty(source, text)
-    header = [field.strip() for field in _tabular.first_records(text, 1)[0]]
-    _tabular.check_delimiter(source, header)
-    _tabular.check_columns(source, header, _REQUIRED, what="Eurostat migr_asyappctza (geo, t, nat, sex, n)")
-    raw = _tabular.read_table(source, columns=list(_REQUIRED), text_columns=["geo", "nat", "sex"])
-    lines = _tabular.LineIndex(source)
-    problems = _tabular.Problems(source, lines)
+    raw, lines, problems = _tabular.read_headed_csv(
+        path, kind="Eurostat", required=_REQUIRED, what="Eurostat migr_asyappctza (geo, t, nat, sex, n)",
+        text_columns=["geo", "nat", "sex"])
 
     year = _tabular.as_integers(raw["t"], "t", problems)
     problems.rows((year < 1950) | (year > 2100), "t",

@@ -86,15 +86,9 @@ def read_idmc_flows(path: str | Path) -> pd.DataFrame:
     >>> int(table.query("country_iso3 == 'SYR' and cause == 'conflict' and year == 2017")["displacements"].item())  # doctest: +SKIP
     2911272
     """
-    source = _tabular.open_source(path, kind="IDMC (gdidata)")
-    text = _tabular.decode_head(source)
-    _tabular.check_not_empty(source, text)
-    header = [field.strip() for field in _tabular.first_records(text, 1)[0]]
-    _tabular.check_delimiter(source, header)
-    _tabular.check_columns(source, header, _REQUIRED, what="gdidata's IDMC flows (geo, t, cause, n)")
-    raw = _tabular.read_table(source, columns=list(_REQUIRED), text_columns=["geo", "cause"])
-    lines = _tabular.LineIndex(source)
-    problems = _tabular.Problems(source, lines)
+    raw, lines, problems = _tabular.read_headed_csv(
+        path, kind="IDMC (gdidata)", required=_REQUIRED, what="gdidata's IDMC flows (geo, t, cause, n)",
+        text_columns=["geo", "cause"])
 
     year = _tabular.as_integers(raw["t"], "t", problems)
     problems.rows((year < 1900) | (year > 2100), "t",

@@ -104,15 +104,9 @@ def read_wdi(path: str | Path) -> pd.DataFrame:
     >>> table.query("country_iso3 == 'SYR' and indicator == 'pop' and year == 2023")["value"].item()  # doctest: +SKIP
     23594624.0
     """
-    source = _tabular.open_source(path, kind="WDI (gdidata)")
-    text = _tabular.decode_head(source)
-    _tabular.check_not_empty(source, text)
-    header = [field.strip() for field in _tabular.first_records(text, 1)[0]]
-    _tabular.check_delimiter(source, header)
-    _tabular.check_columns(source, header, _REQUIRED, what="gdidata's wdi (geo, var, t, v)")
-    raw = _tabular.read_table(source, columns=list(_REQUIRED), text_columns=["geo", "var"])
-    lines = _tabular.LineIndex(source)
-    problems = _tabular.Problems(source, lines)
+    raw, lines, problems = _tabular.read_headed_csv(
+        path, kind="WDI (gdidata)", required=_REQUIRED, what="gdidata's wdi (geo, var, t, v)",
+        text_columns=["geo", "var"])
 
     year = _tabular.as_integers(raw["t"], "t", problems)
     problems.rows((year < 1900) | (year > 2100), "t",
