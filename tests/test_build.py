@@ -189,3 +189,50 @@ def test_build_reads_fetched_sources_and_reports_drops(root, tmp_path):
     first = _snapshot(root / "data" / "processed" / "embedded")
     bd.build(console=_console(), force=True)
     assert _snapshot(root / "data" / "processed" / "embedded") == first
+
+
+def _tiny_covariate_mirror(mirror: Path) -> None:
+    """Synthetic files in the layouts of gdidata's wdi and IDMC flows and CEPII's dist_cepii."""
+    for folder in ("wdi", "idmc", "cepii"):
+        (mirror / folder).mkdir(parents=True, exist_ok=True)
+    (mirror / "wdi" / "wdi_gdidata_0.3.21.csv").write_text(
+        "geo,var,t,v\nAAA,pop,2022,1000\nAAA,pop,2023,1100\nAAA,income,2023,50.5\n"
+        "AAA,polstb,2022,-1.5\nAAA,unem,2023,7\nBBB,pop,2023,300\n", encoding="utf-8")
+    (mirror / "idmc" / "idmc_flows_gdidata_0.3.21.csv").write_text(
+        "geo,t,cause,n\nAAA,2023,conflict,0\nBBB,2022,flood,40\nBBB,2022,storm,2\n", encoding="utf-8")
+    header = ("iso_o,iso_d,contig,comlang_off,comlang_ethno,colony,comcol,curcol,col45,smctry,"
+              "dist,distcap,distw,distwces\n")
+    (mirror / "cepii" / "dist_cepii.csv").write_text(
+        "\ufeff" + header + "AAA,ZAR,1,0,0,1,0,0,0,0,100,100,120.5,110\n"
+        "ANT,AAA,0,0,0,0,0,0,0,0,900,900,.,.\n", encoding="utf-8")
+
+
+def test_build_writes_origin_year_controls_and_dyad_geography(root, tmp_path):
+    from refugeestudy.datasets import load_dyad_geography, load_origin_year_controls
+
+    mirror = tmp_path / "mirror"
+    _tiny_covariate_mirror(mirror)
+    fx.fetch(["wdi_gdidata", "idmc_displacements", "cepii_geodist"], mirror=mirror, console=_console())
+    summary = bd.build(console=_console())
+    assert summary.rows["origin_year_controls"] == 2 * (2023 - 1990 + 1)
+    assert summary.rows["dyad_geography"] == 1  # ANT has no single successor: its pair is left out
+    assert summary.dropped == {"dyad_geography": {
+        "CEPII pairs with a legacy code without a single successor (ANT)": 1}}
+    folder = root / "data" / "processed" / "embedded"
+    controls = load_origin_year_controls(folder).set_index(["origin", "year"])
+    assert controls.loc[("AAA", 2023), "population"] == 1100
+    assert controls.loc[("AAA", 2023), "gdp_pc_ppp"] == 50.5
+    assert pd.isna(controls.loc[("AAA", 2023), "political_stability"])  # no row: missing, not 0
+    assert controls.loc[("AAA", 2023), "idmc_conflict_displacements"] == 0  # a reported zero
+    assert pd.isna(controls.loc[("AAA", 2023), "idmc_disaster_displacements"])
+    assert controls.loc[("BBB", 2022), "idmc_disaster_displacements"] == 42
+    assert pd.isna(controls.loc[("BBB", 2022), "population"])
+    assert set(controls["population_source"]) == {"UN WPP 2024 (mid-year population), gdidata 0.3.21"}
+    assert controls.attrs["population_source"] == "UN WPP 2024 (mid-year population), gdidata 0.3.21"
+    geography = load_dyad_geography(folder)
+    assert geography.values.tolist() == [["AAA", "COD", 1, 120.5, 100.0, 0, 1]]
+    lookups = {item["source"] for item in json.loads((folder / bd.MANIFEST_NAME).read_text())["lookups"]}
+    assert lookups == {"wdi_gdidata", "idmc_displacements", "cepii_geodist"}
+    first = _snapshot(folder)
+    bd.build(console=_console(), force=True)
+    assert _snapshot(folder) == first

@@ -28,7 +28,10 @@ Rules, each reported with its count (no silent drops):
   event are all kept: reconciling them is analysis, not building.
 
 After the canonical tables, each :data:`TABLE_BUILDERS` entry may derive a
-table of its own from them and the fetched files (append one to add a table).
+table of its own from them and the fetched files (append one to add a table):
+``dyad_year_panel`` (:mod:`refugeestudy.dyad_panel`), ``origin_year_controls``
+and ``dyad_geography`` (:mod:`refugeestudy.covariates`); the rows a builder
+leaves out are recorded in the manifest and printed.
 
 Every output is written first to a temporary folder beside the plan's folder
 (``data/processed/.build-<plan>-<random>/``); only when all are written is it
@@ -129,10 +132,24 @@ def _dyad_year_panel(tables, fetched):
     return panel_from_fetched(tables, fetched)
 
 
+def _origin_year_controls(tables, fetched):
+    from refugeestudy.covariates import controls_from_fetched
+
+    return controls_from_fetched(tables, fetched)
+
+
+def _dyad_geography(tables, fetched):
+    from refugeestudy.covariates import geography_from_fetched
+
+    return geography_from_fetched(tables, fetched)
+
+
 #: Derived tables, in build order: append a :class:`TableBuilder` to add one.
 TABLE_BUILDERS: list[TableBuilder] = [
     TableBuilder("dyad_year_panel", _dyad_year_panel,
                  sort=("origin_iso3", "destination_iso3", "year")),
+    TableBuilder("origin_year_controls", _origin_year_controls, sort=("origin", "year")),
+    TableBuilder("dyad_geography", _dyad_geography, sort=("origin", "destination")),
 ]
 
 
@@ -197,6 +214,9 @@ class BuildSummary:
         True when nothing was rewritten because nothing changed.
     fingerprint : str
         SHA-256 over the inputs' checksums and the package code.
+    dropped : dict
+        Derived table → reason → rows its builder left out (from the frame's
+        ``attrs["dropped"]``), e.g. CEPII pairs without a current code.
 
     Examples
     --------
@@ -211,6 +231,7 @@ class BuildSummary:
     skipped: list[tuple[str, str]]
     unchanged: bool
     fingerprint: str
+    dropped: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -522,10 +543,24 @@ def _print(console, summary: BuildSummary) -> None:
         console.width = width
     for name, reason in summary.skipped:
         console.print(f"  skipped {name}: {reason}", soft_wrap=True)
+    for name, reasons in sorted(summary.dropped.items()):
+        console.print(f"  {name} left out: " + "; ".join(f"{reason}: {n:,}" for reason, n in reasons.items()),
+                      soft_wrap=True)
     state = "unchanged (inputs and code as at the last build)" if summary.unchanged else "written"
     console.print(f"{_reports_rel(summary.processed_dir, paths.project_root())}: {state}: "
                   + ", ".join(f"{Path(path).name} {summary.rows.get(name, 0):,} rows"
                               for name, path in sorted(summary.outputs.items())), soft_wrap=True)
+
+
+def _dropped(outputs: dict[str, dict[str, Any]]) -> dict[str, dict[str, int]]:
+    """Derived table → reason → rows left out, from the manifest's ``outputs``.
+
+    Examples
+    --------
+    >>> _dropped({"a": {"rows": 1}, "b": {"rows": 2, "dropped": {"no code": 3}}})
+    {'b': {'no code': 3}}
+    """
+    return {name: dict(item["dropped"]) for name, item in outputs.items() if item.get("dropped")}
 
 
 def _remove_own_leftovers(parent: Path, name: str) -> None:
@@ -625,7 +660,8 @@ def build(processed_dir: str | Path | None = None, cache_dir: str | Path | None 
             summary = BuildSummary(
                 processed, {k: processed / v["file"] for k, v in manifest["outputs"].items()},
                 {k: v["rows"] for k, v in manifest["outputs"].items()},
-                [InputReport(**item) for item in manifest["inputs"]], skipped, True, fingerprint)
+                [InputReport(**item) for item in manifest["inputs"]], skipped, True, fingerprint,
+                _dropped(manifest["outputs"]))
             _print(console, summary)
             return summary
 
@@ -641,6 +677,9 @@ def build(processed_dir: str | Path | None = None, cache_dir: str | Path | None 
                 with open(path, "rb+") as handle:
                     os.fsync(handle.fileno())
                 written[name] = {"file": file, "rows": len(frame), "sha256": sha256_file(path)}
+                dropped = {reason: int(n) for reason, n in (frame.attrs.get("dropped") or {}).items() if n}
+                if dropped:
+                    written[name]["dropped"] = dropped
             manifest = {
                 "fingerprint": fingerprint,
                 "inputs": [{"source": r.source, "file": r.file, "table": r.table,
@@ -662,7 +701,7 @@ def build(processed_dir: str | Path | None = None, cache_dir: str | Path | None 
             shutil.rmtree(staging, ignore_errors=True)
     summary = BuildSummary(processed, {k: processed / v["file"] for k, v in written.items()},
                            {k: v["rows"] for k, v in written.items()}, reports, skipped, False,
-                           fingerprint)
+                           fingerprint, _dropped(written))
     _print(console, summary)
     return summary
 

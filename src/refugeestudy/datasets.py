@@ -36,7 +36,8 @@ import pandas as pd
 from refugeestudy import paths
 
 __all__ = ["VIOLENCE_SOURCES", "DISPLACEMENT_SOURCES", "MissingSource", "load_violence",
-           "load_displacement", "load_key_events", "source_status"]
+           "load_displacement", "load_dyad_geography", "load_key_events",
+           "load_origin_year_controls", "source_status"]
 
 VIOLENCE_SOURCES = ("reports", "ucdp_ged", "acled")
 DISPLACEMENT_SOURCES = ("reports", "unhcr_population", "unhcr_asylum_applications",
@@ -120,6 +121,58 @@ def load_key_events(processed_dir: Path | None = None) -> pd.DataFrame:
     """
     events = _table("key_events", processed_dir).sort_values(["date", "event_id"])
     return events.drop_duplicates("label", keep="first").reset_index(drop=True)
+
+
+def _derived(name: str, sources: str, processed_dir: Path | None) -> pd.DataFrame:
+    """A table ``build`` derives from fetched sources; :class:`MissingSource` naming the fetch if absent."""
+    folder = _folder(processed_dir)
+    if not (folder / f"{name}.parquet").exists():
+        raise MissingSource(f"{_shown(folder / name)}.parquet does not exist; to make it: "
+                            f"refugeestudy fetch {sources} (or --mirror DIR), then "
+                            f"refugeestudy build --plan {folder.name}")
+    return _table(name, processed_dir)
+
+
+def load_origin_year_controls(processed_dir: Path | None = None) -> pd.DataFrame:
+    """Return ``origin_year_controls``: population, income, political stability, IDMC displacements.
+
+    One row per origin and year, values not lagged, NaN where a source has no
+    figure (see :mod:`refugeestudy.covariates`).
+
+    Raises
+    ------
+    MissingSource
+        If the table was not built (its sources ``wdi_gdidata`` and
+        ``idmc_displacements`` not fetched, or the plan not built).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> load_origin_year_controls(Path(tempfile.mkdtemp()) / "full")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    refugeestudy.datasets.MissingSource: .../full/origin_year_controls.parquet does not exist; to make it: refugeestudy fetch wdi_gdidata idmc_displacements (or --mirror DIR), then refugeestudy build --plan full
+    """
+    return _derived("origin_year_controls", "wdi_gdidata idmc_displacements", processed_dir)
+
+
+def load_dyad_geography(processed_dir: Path | None = None) -> pd.DataFrame:
+    """Return ``dyad_geography``: CEPII contiguity, distances, official language, colonial tie per dyad.
+
+    Raises
+    ------
+    MissingSource
+        If the table was not built (``cepii_geodist`` not fetched, or the plan not built).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> load_dyad_geography(Path(tempfile.mkdtemp()) / "full")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    refugeestudy.datasets.MissingSource: .../full/dyad_geography.parquet does not exist; to make it: refugeestudy fetch cepii_geodist (or --mirror DIR), then refugeestudy build --plan full
+    """
+    return _derived("dyad_geography", "cepii_geodist", processed_dir)
 
 
 def source_status(sources: list[str], table: str = "violence_events",

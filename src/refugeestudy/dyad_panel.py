@@ -22,7 +22,23 @@
 * the **stock** of the origin's nationals already in the destination at the end
   of the previous year, ``stock_lag1`` = refugees + asylum-seekers in UNHCR's
   ``population`` (zero only where UNHCR reports zeros; missing where UNHCR has
-  no row for the dyad-year or either figure is empty).
+  no row for the dyad-year or either figure is empty), and ``stock_share_lag1``,
+  that stock divided by the origin's total over **every** destination of
+  UNHCR's population table that year (float; missing where ``stock_lag1`` is,
+  or where the origin's total is 0 or absent).
+
+**Israel and Palestine** (:data:`ISRAEL_PALESTINE_RULE`): UCDP's country-year
+file codes the deaths in Gaza and the West Bank under Israel (Gleditsch–Ward
+666), and has no row for Palestine. The deaths can therefore be attributed to
+neither nationality: for each origin in :data:`DEATHS_WITHHELD` (``ISR``)
+every deaths column (each type, bound, lag and lead) is set **missing**, not
+zero, and ``ucdp_deaths_withheld`` is true; ``PSE`` has no UCDP row, so its deaths
+are missing anyway. Both origins stay in the outcome columns (a forecast from
+last year's value uses them) and drop out of every design that uses deaths;
+:func:`application_share` gives the share of applications this affects (0.41 %
+of first-instance persons on the real files: ISR 12,358 and PSE 123,531 of
+33,159,064). Splitting the deaths would need GED's event coordinates for the
+whole world, which the project does not fetch.
 
 Rows: every dyad that any outcome reports at least once, in every year from
 ``first_year`` to ``last_year`` (so a reader sees which years are missing).
@@ -53,13 +69,25 @@ import pandas as pd
 from refugeestudy.errors import RefugeestudyError
 from refugeestudy.outcomes import RULES, outcome_counts
 
-__all__ = ["DEATH_TYPES", "DEATH_BOUNDS", "KEYS", "PanelError", "build_dyad_panel",
-           "death_column", "read_dyad_panel_sources"]
+__all__ = ["DEATH_TYPES", "DEATH_BOUNDS", "DEATHS_WITHHELD", "ISRAEL_PALESTINE_RULE", "KEYS",
+           "PanelError", "application_share", "build_dyad_panel", "death_column",
+           "read_dyad_panel_sources", "stock_columns"]
 
 KEYS = ["origin_iso3", "destination_iso3", "year"]
 #: Types of organised violence (UCDP) and ``total``, their sum.
 DEATH_TYPES = ("total", "state_based", "non_state", "one_sided")
 DEATH_BOUNDS = ("best", "low", "high")
+#: Origins whose UCDP deaths are set missing in the panel (ISO3 → why).
+DEATHS_WITHHELD: dict[str, str] = {
+    "ISR": "UCDP's country-year file codes deaths in Gaza and the West Bank under Israel "
+           "(Gleditsch-Ward 666); they cannot be told apart from deaths inside Israel",
+}
+#: The Israel/Palestine rule in one sentence, as a report prints it.
+ISRAEL_PALESTINE_RULE = (
+    "UCDP's country-year file codes deaths in Gaza and the West Bank under Israel and has no row "
+    "for Palestine, so neither Israeli (ISR) nor Palestinian (PSE) applicants are given deaths: "
+    "ISR's deaths are set missing (ucdp_deaths_withheld) and PSE has none; both stay in the outcome "
+    "and drop out of every design that uses deaths.")
 
 
 class PanelError(RefugeestudyError, ValueError):
@@ -98,7 +126,8 @@ def _shifted(table: pd.DataFrame, keys: list[str], years: pd.Series, by: pd.Data
 
 def build_dyad_panel(applications: pd.DataFrame, population: pd.DataFrame, conflict: pd.DataFrame,
                      eurostat: pd.DataFrame | None = None, *, lags: int = 2, leads: int = 1,
-                     first_year: int = 2000, last_year: int | None = None) -> pd.DataFrame:
+                     first_year: int = 2000, last_year: int | None = None,
+                     withhold_deaths: dict[str, str] | None = None) -> pd.DataFrame:
     """Build the dyad-year panel (see the module docstring for every column).
 
     Parameters
@@ -118,6 +147,9 @@ def build_dyad_panel(applications: pd.DataFrame, population: pd.DataFrame, confl
         Deaths are given at lags ``1..lags`` and leads ``1..leads`` besides year 0.
     first_year, last_year : int
         Years of the panel; ``last_year`` defaults to the last year of ``applications``.
+    withhold_deaths : dict, optional
+        Origin ISO3 → reason: origins whose deaths are set missing; default
+        :data:`DEATHS_WITHHELD` (``{}`` keeps every origin's deaths).
 
     Returns
     -------
@@ -136,6 +168,7 @@ def build_dyad_panel(applications: pd.DataFrame, population: pd.DataFrame, confl
         raise PanelError(f"conflict table: country {first[0]} appears twice in {first[1]}",
                          hint="two Gleditsch-Ward codes map to one ISO3 in the same year")
     last_year = int(applications["year"].max()) if last_year is None else last_year
+    withhold_deaths = DEATHS_WITHHELD if withhold_deaths is None else withhold_deaths
     reported = _outcomes(applications, eurostat)
     outcomes = list(reported.columns)
     dyads = reported.index.droplevel("year").unique().sort_values()
@@ -159,16 +192,83 @@ def build_dyad_panel(applications: pd.DataFrame, population: pd.DataFrame, confl
         block.columns = [death_column(*c.rsplit("_", 1), shift) for c in kinds]
         blocks.append(block)
 
-    stock = population[["origin_iso3", "destination_iso3", "year"]].copy()
-    stock["stock"] = (population["refugees"].astype("Int64") + population["asylum_seekers"].astype("Int64"))
-    if stock.duplicated(KEYS).any():
-        raise PanelError("population table: a dyad-year appears twice")
-    lagged = _shifted(stock, ["origin_iso3", "destination_iso3"], panel["year"], panel, ["stock"], 1)
-    panel = pd.concat([panel, *blocks, lagged.rename(columns={"stock": "stock_lag1"})], axis=1)
-    panel["stock_lag1"] = panel["stock_lag1"].astype("Int64")
+    panel = pd.concat([panel, *blocks, stock_columns(population, panel)], axis=1)
+    withheld = panel["origin_iso3"].isin(list(withhold_deaths))
+    for block in blocks:
+        panel.loc[withheld, list(block.columns)] = pd.NA
+    panel["ucdp_deaths_withheld"] = withheld.to_numpy()
     for name in outcomes:
         panel[name] = panel[name].astype("Int64")
     return panel
+
+
+def stock_columns(population: pd.DataFrame, panel: pd.DataFrame) -> pd.DataFrame:
+    """``stock_lag1`` and ``stock_share_lag1`` for each row of ``panel`` (see the module docstring).
+
+    Parameters
+    ----------
+    population : pandas.DataFrame
+        UNHCR ``population`` rows: ``origin_iso3``, ``destination_iso3``, ``year``,
+        ``refugees``, ``asylum_seekers``.
+    panel : pandas.DataFrame
+        Rows with ``origin_iso3``, ``destination_iso3``, ``year``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``stock_lag1`` (Int64) and ``stock_share_lag1`` (float64, NaN where missing),
+        aligned with ``panel``'s rows.
+
+    Raises
+    ------
+    PanelError
+        If ``population`` lists a dyad-year twice.
+
+    Examples
+    --------
+    >>> population = pd.DataFrame({"origin_iso3": ["SYR", "SYR", "SYR"], "destination_iso3":
+    ...     ["DEU", "TUR", "RUS"], "year": [2023] * 3, "refugees": [6, 3, 0], "asylum_seekers": [2, 1, 0]})
+    >>> rows = pd.DataFrame({"origin_iso3": ["SYR"] * 3, "destination_iso3": ["DEU", "RUS", "FRA"],
+    ...                      "year": [2024] * 3})
+    >>> stock_columns(population, rows).astype(object).values.tolist()
+    [[8, 0.6666666666666666], [0, 0.0], [<NA>, nan]]
+    """
+    stock = population[KEYS].copy()
+    stock["stock"] = population["refugees"].astype("Int64") + population["asylum_seekers"].astype("Int64")
+    if stock.duplicated(KEYS).any():
+        raise PanelError("population table: a dyad-year appears twice")
+    total = stock.groupby(["origin_iso3", "year"], as_index=False)["stock"].sum(min_count=1)
+    lagged = _shifted(stock, ["origin_iso3", "destination_iso3"], panel["year"], panel, ["stock"], 1)
+    totals = _shifted(total, ["origin_iso3"], panel["year"], panel, ["stock"], 1)["stock"]
+    stock_lag1 = lagged["stock"].astype("Int64")
+    share = stock_lag1.astype("Float64") / totals.astype("Float64").where(totals > 0)
+    return pd.DataFrame({"stock_lag1": stock_lag1,
+                         "stock_share_lag1": share.astype("float64").to_numpy()})
+
+
+def application_share(panel: pd.DataFrame, rows, outcome: str = "first_instance_persons") -> float:
+    """Share of the panel's applications (``outcome`` summed) on ``rows``.
+
+    Parameters
+    ----------
+    panel : pandas.DataFrame
+        The dyad-year panel.
+    rows : numpy array or Series of bool, or collection of str
+        A mask over the panel's rows, or origin ISO3 codes (e.g. ``["ISR", "PSE"]``).
+    outcome : str
+        The outcome column summed (missing counts as nothing, not as zero reported).
+
+    Examples
+    --------
+    >>> panel = pd.DataFrame({"origin_iso3": ["ISR", "PSE", "SYR", "SYR"],
+    ...                       "first_instance_persons": pd.array([10, 30, 60, None], dtype="Int64")})
+    >>> application_share(panel, ["ISR", "PSE"])
+    0.4
+    """
+    is_mask = isinstance(rows, (np.ndarray, pd.Series)) and pd.api.types.is_bool_dtype(rows)
+    mask = np.asarray(rows, dtype=bool) if is_mask else panel["origin_iso3"].isin(list(rows)).to_numpy()
+    values = panel[outcome].astype("Float64").fillna(0).to_numpy(dtype="float64")
+    return float(values[mask].sum() / values.sum())
 
 
 def read_dyad_panel_sources(applications: str | Path, population: str | Path, conflict: str | Path,
