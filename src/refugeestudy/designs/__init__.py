@@ -1,0 +1,41 @@
+"""The estimators of report 05's designs and robustness checks, as pure functions on DataFrames.
+
+One job: given the dyad-year panel and the origin-year and dyad inputs, fit each
+design and return a small :class:`DesignResult` (``estimate``, ``ci_low``,
+``ci_high`` (95 %), ``n_observations``, ``n_clusters`` (origins), ``words``,
+``variants``, ``terms``, ``details``; ``to_dict()`` for ``results.json``). This
+subpackage may import the readers, :mod:`refugeestudy.ppml` and
+:mod:`refugeestudy.outcomes`, never the run pipeline (``run``, ``notebook``,
+``report``): the notebook calls it, not the other way round.
+
+Inputs (column names are the contract):
+
+* ``panel`` — :func:`refugeestudy.panel_study.load_dyad_panel` (``origin_iso3,
+  destination_iso3, year``, outcomes, deaths, ``stock_lag1``, ``stock_share_lag1``);
+* ``controls`` — origin-year: ``origin, year, population, gdp_pc_ppp,
+  political_stability, idmc_conflict_displacements, idmc_disaster_displacements``
+  (unlagged; NaN = missing);
+* ``geography`` — dyad: ``origin, destination, contig, distw, dist, comlang_off, colony``.
+
+Public API:
+
+* :func:`origin_year_design` (design 1) — ``estimate``: Σ lag 0-2 of deaths per 100,000;
+* :func:`dyad_exposure_design` (design 2) — ``estimate``: Σ lag 0-2 of log(1 + deaths) × contiguity;
+* :func:`event_study_design` (design 3) — ``estimate``: mean of event times 0…+5 of the
+  Sun-Abraham PPML estimator, onset at 25 deaths; ``pre_trend_p``; :func:`event_study_figure`;
+* :func:`conflict_onsets` — the onset rule;
+* robustness: :func:`leave_one_origin_out`, :func:`leave_one_out_figure`,
+  :func:`dyad_robustness`, :func:`eurostat_lead_checks`;
+* :func:`refit_in_parallel` — joblib (loky, or Dask when ``REFUGEESTUDY_DASK_SCHEDULER`` is set).
+
+Examples
+--------
+>>> from refugeestudy import designs
+>>> callable(designs.origin_year_design)
+True
+"""
+
+from refugeestudy.designs._fit import DesignResult
+from refugeestudy.designs.origin_year import origin_year_design
+
+__all__ = ["DesignResult", "origin_year_design"]
