@@ -43,7 +43,8 @@ from refugeestudy.ppml import (ModelError, PanelFit, Specification, estimation_f
 __all__ = ["MAIN", "FORECAST", "REFERENCE_DESTINATIONS", "load_dyad_panel", "interval_words",
            "outcome_rules_table", "estimates_table", "reclustered", "robustness_checks", "negative_binomial_check",
            "case_predictions", "rank_among_origins", "coefficient_figure",
-           "case_figure", "limitations", "term_label", "dummy_design", "country_name"]
+           "case_figure", "limitations", "term_label", "dummy_design", "country_name", "design_table",
+           "check_table", "eurostat_lead_words", "fetch_command", "coverage_words", "overdispersion_alpha", "fit_nb2", "NB2Fit"]
 
 MAIN = Specification()
 FORECAST = Specification(lags=(1, 2), leads=(), label="forecast")
@@ -423,6 +424,106 @@ def case_figure(panel: pd.DataFrame, predictions: pd.DataFrame, origin: str, des
     return fig
 
 
+def design_table(results: dict) -> pd.DataFrame:
+    """One row per design and per variant: estimate, 95% interval, observations, clusters, words.
+
+    ``results`` maps a design's name to its :class:`~refugeestudy.designs.DesignResult`;
+    variants that are results themselves get a row each.
+
+    Examples
+    --------
+    >>> from refugeestudy.designs import DesignResult
+    >>> r = DesignResult(0.1, 0.05, 0.0, 0.2, 100, 10, "Words.", variants={"v": DesignResult(
+    ...     0.3, 0.1, 0.1, 0.5, 50, 5, "More words.")})
+    >>> design_table({"one": r})[["Design", "Variant", "Estimate", "Clusters (origins)"]].values.tolist()
+    [['one', 'headline', 0.1, 10], ['one', 'v', 0.3, 5]]
+    """
+    rows = []
+    for name, result in results.items():
+        entries = [("headline", result)] + [(k, v) for k, v in result.variants.items() if hasattr(v, "estimate")]
+        for variant, entry in entries:
+            rows.append({"Design": name, "Variant": variant, "Estimate": entry.estimate,
+                         "95% CI low": entry.ci_low, "95% CI high": entry.ci_high,
+                         "Observations": entry.n_observations, "Clusters (origins)": entry.n_clusters,
+                         "In words": entry.words})
+    return pd.DataFrame(rows)
+
+
+def check_table(rows: pd.DataFrame) -> pd.DataFrame:
+    """A robustness frame of :mod:`refugeestudy.designs.robustness` with reader-facing column names."""
+    return rows.rename(columns={"check": "Check", "estimate": "Sum of lags", "ci_low": "95% CI low",
+                                "ci_high": "95% CI high", "lead": "Lead", "lead_p_value": "Lead p-value",
+                                "n_observations": "Observations", "n_clusters": "Clusters",
+                                "origin_iso3": "Origin left out"})
+
+
+def eurostat_lead_words(table: pd.DataFrame) -> str:
+    """What the placebo lead does on the samples of ``eurostat_lead_checks``, and where its failure comes from.
+
+    The rows are in that function's order: UNHCR's outcome on samples growing closer to
+    Eurostat's (the second last: Eurostat's destinations and years), then Eurostat's own.
+    If UNHCR's outcome fails on Eurostat's sample too, the failure comes with the sample,
+    not with Eurostat's outcome.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"check": ["UNHCR, all", "UNHCR, EU from 2011", "Eurostat"],
+    ...                   "lead": [0.0, -0.04, -0.05], "lead_p_value": [0.99, 0.04, 0.03]})
+    >>> print(eurostat_lead_words(t))
+    The placebo lead is -0.050 (p = 0.03) on Eurostat, against 0.000 (p = 0.99) on UNHCR, all; -0.040 (p = 0.04) on UNHCR, EU from 2011. UNHCR's own outcome fails the placebo on Eurostat's sample too, so the failure comes with those destinations and years, not with Eurostat's outcome.
+    """
+    eurostat, comparable = table.iloc[-1], table.iloc[-2]
+    others = "; ".join(f"{row['lead']:.3f} (p = {row['lead_p_value']:.2g}) on {row['check']}"
+                       for _, row in table.iloc[:-1].iterrows())
+    text = (f"The placebo lead is {eurostat['lead']:.3f} (p = {eurostat['lead_p_value']:.2g}) on "
+            f"{eurostat['check']}, against {others}. ")
+    if eurostat["lead_p_value"] >= 0.05:
+        return text + "It does not fail on any outcome at the 5% level."
+    if comparable["lead_p_value"] < 0.05:
+        return text + ("UNHCR's own outcome fails the placebo on Eurostat's sample too, so the failure comes with "
+                       "those destinations and years, not with Eurostat's outcome.")
+    return text + ("UNHCR's outcome passes on Eurostat's sample, so the failure is Eurostat's outcome's "
+                   "(first-time applicants, counted where the claim is lodged).")
+
+
+def fetch_command() -> str:
+    """The command that fetches and builds everything report 05 reads.
+
+    Examples
+    --------
+    >>> fetch_command().split(" && ")[1]
+    'refugeestudy build --plan full'
+    """
+    from refugeestudy.covariates import SOURCES as COVARIATE_SOURCES
+
+    return (f"refugeestudy fetch {' '.join([*SOURCES.values(), *COVARIATE_SOURCES.values()])} "
+            "&& refugeestudy build --plan full")
+
+
+def coverage_words(controls: pd.DataFrame, panel: pd.DataFrame) -> str:
+    """Which years each input covers (the limitations' coverage sentence), from the data.
+
+    Examples
+    --------
+    >>> controls = pd.DataFrame({"year": [2021, 2022, 2023], "population": [1.0, 2.0, 3.0],
+    ...     "gdp_pc_ppp": [1.0, 2.0, None], "political_stability": [1.0, None, None],
+    ...     "idmc_conflict_displacements": [1.0, 1.0, 1.0]})
+    >>> panel = pd.DataFrame({"year": [2023, 2024], "deaths_total_best": pd.array([1, 2], "Int64")})
+    >>> coverage_words(controls, panel)
+    'Population (UN WPP) covers 2021–2023, income 2021–2022, political stability 2021–2021, IDMC displacements 2021–2023 and UCDP deaths 2023–2024; controls enter lagged one year, so a design with controls stops a year after the last control year, and an origin-year with a missing control is dropped, never imputed.'
+    """
+    def span(frame: pd.DataFrame, column: str) -> str:
+        years = sorted(frame.loc[frame[column].notna(), "year"].unique())
+        gaps = [y for y in range(years[0], years[-1] + 1) if y not in set(years)]
+        return f"{years[0]}–{years[-1]}" + (f" (no {', '.join(map(str, gaps))})" if gaps else "")
+
+    return (f"Population (UN WPP) covers {span(controls, 'population')}, income {span(controls, 'gdp_pc_ppp')}, "
+            f"political stability {span(controls, 'political_stability')}, IDMC displacements "
+            f"{span(controls, 'idmc_conflict_displacements')} and UCDP deaths {span(panel, 'deaths_total_best')}; "
+            "controls enter lagged one year, so a design with controls stops a year after the last control "
+            "year, and an origin-year with a missing control is dropped, never imputed.")
+
+
 def limitations(panel: pd.DataFrame, fit: PanelFit, outcome: str) -> list[str]:
     """The report's limitations, each computed from the data and the fit."""
     reported = panel[outcome].notna()
@@ -447,7 +548,6 @@ def limitations(panel: pd.DataFrame, fit: PanelFit, outcome: str) -> list[str]:
         "The decision levels IN, EO (United States) and FA (first instance and appeal together) are kept "
         "as first-instance claims from how the file uses them, not from a UNHCR code list; FA counts "
         "some appeals.",
-        "No population series is in the data, so deaths per capita could not be used.",
         "The 2025 figures are provisional (UNHCR release 2025.12.1) and will be revised.",
         f"Standard errors rest on {fit.n_clusters} origin clusters; the lead is a placebo for "
         "anticipation, not a test of causality.",
