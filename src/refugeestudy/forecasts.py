@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from refugeestudy.ppml import SSC, ModelError, Specification, estimation_frame, fit_ppml
+from refugeestudy.ppml import FIXEF_TOL, SSC, ModelError, Specification, estimation_frame, fit_ppml
 
 __all__ = ["MODELS", "MODEL_LABELS", "forecast_frame", "rolling_forecasts", "diebold_mariano",
            "accuracy_table", "accuracy_by_year", "accuracy_words", "dyad_forecasts"]
@@ -108,7 +108,7 @@ def _linear_predictor(model, rows: pd.DataFrame) -> np.ndarray:
 def _static_forecast(past: pd.DataFrame, target: pd.DataFrame, spec: Specification) -> np.ndarray:
     """Dyad effect + last fitted destination-year effect + slopes; NaN where an effect is unknown."""
     fit = fit_ppml(past, spec, frame=past)
-    effects = fit.model.fixef(atol=1e-12, btol=1e-12)  # the default 1e-6 moves forecasts by ~1e-5
+    effects = fit.model.fixef(**FIXEF_TOL)
     dyad = target["dyad"].map(pd.Series(effects["C(dyad)"], dtype=float))
     previous = target["destination_iso3"] + "-" + (target["year"] - 1).astype(str)
     destination = previous.map(pd.Series(effects["C(destination_year)"], dtype=float))

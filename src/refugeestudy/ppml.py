@@ -56,10 +56,17 @@ __all__ = ["Specification", "PanelFit", "ModelError", "estimation_frame", "fit_p
 
 #: pyfixest's small-sample correction used everywhere: only G/(G-1).
 SSC = {"k_adj": False, "k_fixef": "none", "G_adj": True, "G_df": "min"}
-#: Convergence of every fit: IRLS to a relative deviance change of 1e-10; the fixed effects
-#: swept out by alternating projections to 1e-5 (pyfixest's default 1e-6 takes ~60 % more
-#: time and moves the main fit's coefficients by less than 1e-8, relative).
-_TOL = {"iwls_tol": 1e-10, "demeaner": MapDemeaner(fixef_tol=1e-5)}
+_TOL = {"iwls_tol": 1e-10}
+#: The demeaner of the dyad-year fits (:func:`fit_ppml`): alternating projections to 1e-5.
+#: pyfixest's default 1e-6 takes ~60 % more time per fit and moves the main fit's coefficients
+#: by less than 1e-8 relative (below the 4 significant digits published); the designs'
+#: weakly identified event-study cells need 1e-10 and set their own (``designs._fit``).
+DYAD_DEMEANER = MapDemeaner(fixef_tol=1e-5)
+#: Stopping tolerances of the sparse least squares (LSQR) that recovers the fixed effects for
+#: predictions. pyfixest's default (1e-6) left the recovered effects, and so every forecast and
+#: left-out prediction, dependent on the machine, the thread count and the BLAS kernel in the 7th
+#: digit; at 1e-13 they agree to 1e-11 relative or better (issue 18, item 0).
+FIXEF_TOL = {"atol": 1e-13, "btol": 1e-13}
 
 
 class ModelError(RefugeestudyError, ValueError):
@@ -326,7 +333,7 @@ def fit_ppml(panel: pd.DataFrame, spec: Specification | None = None, *,
     with warnings.catch_warnings():  # singletons, separated rows: dropped, counted in n_obs (docstring)
         warnings.filterwarnings("ignore", message=".*singleton fixed effect.*")
         warnings.filterwarnings("ignore", message=".*removed because of separation.*")
-        model = pf.fepois(spec.formula, frame, vcov=spec.vcov, ssc=pf.ssc(**SSC), **_TOL)
+        model = pf.fepois(spec.formula, frame, vcov=spec.vcov, ssc=pf.ssc(**SSC), demeaner=DYAD_DEMEANER, **_TOL)
     return PanelFit(spec, model, frame)
 
 
@@ -366,7 +373,7 @@ def predict_left_out(panel: pd.DataFrame, spec: Specification, origin: str, dest
     fit = fit_ppml(panel, spec, frame=frame[~target].reset_index(drop=True))
     row = frame[target]
     try:
-        mu = float(np.asarray(fit.model.predict(newdata=row, type="response"))[0])
+        mu = float(np.asarray(fit.model.predict(newdata=row, type="response", **FIXEF_TOL))[0])
     except Exception as exc:  # pyfixest raises plain errors for unseen levels
         raise ModelError(f"cannot predict {origin} -> {destination} {year}: {exc}") from None
     if not np.isfinite(mu):
@@ -376,4 +383,3 @@ def predict_left_out(panel: pd.DataFrame, spec: Specification, origin: str, dest
     half = 1.959963984540054 * np.sqrt(variance)
     return {"observed": float(row["applications"].iloc[0]), "predicted": mu,
             "pi_low": max(0.0, mu - half), "pi_high": mu + half, "dispersion": fit.dispersion}
-
