@@ -25,3 +25,15 @@ def clustered_glm(y, design, clusters, method="newton"):
     result = sm.GLM(y, design, family=sm.families.Poisson()).fit(
         method=method, tol=1e-13, maxiter=200, cov_type="cluster", cov_kwds={"groups": groups, "use_correction": False})
     return result.params, result.cov_params() * count / (count - 1)
+
+
+def independent_dummies(frame, keys):
+    """One dummy per level of each of ``keys``, keeping only linearly independent columns (QR with pivoting)."""
+    import numpy as np
+    import pandas as pd
+    from scipy import linalg
+
+    dummies = pd.concat([pd.get_dummies(frame[k], prefix=k, dtype=float) for k in keys], axis=1)
+    _, r, pivots = linalg.qr(dummies.to_numpy(), mode="economic", pivoting=True)
+    rank = int((np.abs(np.diag(r)) > 1e-9 * abs(r[0, 0])).sum())
+    return dummies.iloc[:, np.sort(pivots[:rank])]

@@ -16,8 +16,11 @@ CONTROL_EFFECTS = {"log_gdp_pc_lag1": -0.3, "political_stability_lag1": -0.2, "l
                    "log_reporting_destinations": 1.0}
 
 
-def synthetic_inputs(seed: int = 5):
-    """Labelled SYNTHETIC: 12 origins, 1995-2020, noise-free outcome exp(α_o + γ_t + x'β)."""
+def synthetic_inputs(seed: int = 5, constant_origin: str | None = None):
+    """Labelled SYNTHETIC: 12 origins, 1995-2020, noise-free outcome exp(α_o + γ_t + x'β).
+
+    ``constant_origin`` gets no deaths (its rate is 0 every year: it carries no slope).
+    """
     rng = np.random.default_rng(seed)
     origins = [f"S{i:02d}" for i in range(12)]
     years = np.arange(1995, 2021)
@@ -26,6 +29,8 @@ def synthetic_inputs(seed: int = 5):
                            political_stability=rng.normal(0, 1, len(grid)))
     deaths = grid.rename(columns={"origin": "origin_iso3"}).assign(
         deaths=np.floor(rng.exponential(3000, len(grid)) * rng.integers(0, 2, len(grid))))
+    if constant_origin:
+        deaths.loc[deaths["origin_iso3"] == constant_origin, "deaths"] = 0.0
     outcome = deaths[deaths["year"] >= 2000][["origin_iso3", "year"]].reset_index(drop=True)
     outcome["reporting_destinations"] = rng.integers(3, 40, len(outcome))
     outcome["applications"] = 1.0

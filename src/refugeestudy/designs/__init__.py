@@ -24,18 +24,37 @@ Public API:
 * :func:`event_study_design` (design 3) — ``estimate``: mean of event times 0…+5 of the
   Sun-Abraham PPML estimator, onset at 25 deaths; ``pre_trend_p``; :func:`event_study_figure`;
 * :func:`conflict_onsets` — the onset rule;
-* robustness: :func:`leave_one_origin_out`, :func:`leave_one_out_figure`,
-  :func:`dyad_robustness`, :func:`eurostat_lead_checks`;
+* robustness: :func:`leave_one_origin_out` (takes design 1's frame: build it with
+  :func:`origin_year_outcome`, :func:`origin_deaths`, :func:`origin_year_frame`),
+  :func:`leave_one_out_figure`, :func:`origin_year_trends`, :func:`dyad_robustness`,
+  :func:`eurostat_lead_checks` (each a table, one row per check);
 * :func:`refit_in_parallel` — joblib (loky, or Dask when ``REFUGEESTUDY_DASK_SCHEDULER`` is set).
+
+A notebook cell, e.g.::
+
+    from refugeestudy import designs
+    panel, controls, geography = load_dyad_panel(), load_origin_year_controls(), load_dyad_geography()
+    results = {"origin_year": designs.origin_year_design(panel, controls, geography),
+               "dyad_exposure": designs.dyad_exposure_design(panel, geography),
+               "event_study": designs.event_study_design(panel)}
+    json_ready = {name: result.to_dict() for name, result in results.items()}
 
 Examples
 --------
 >>> from refugeestudy import designs
->>> callable(designs.origin_year_design)
-True
+>>> sorted(designs.DesignResult.__dataclass_fields__)[:4]
+['ci_high', 'ci_low', 'details', 'estimate']
 """
 
 from refugeestudy.designs._fit import DesignResult
-from refugeestudy.designs.origin_year import origin_year_design
+from refugeestudy.designs.dyad_exposure import dyad_exposure_design
+from refugeestudy.designs.event_study import conflict_onsets, event_study_design, event_study_figure
+from refugeestudy.designs.origin_year import origin_deaths, origin_year_design, origin_year_frame, origin_year_outcome
+from refugeestudy.designs.parallel import refit_in_parallel
+from refugeestudy.designs.robustness import (dyad_robustness, eurostat_lead_checks, leave_one_origin_out,
+                                             leave_one_out_figure, origin_year_trends)
 
-__all__ = ["DesignResult", "origin_year_design"]
+__all__ = ["DesignResult", "origin_year_design", "dyad_exposure_design", "event_study_design",
+           "event_study_figure", "conflict_onsets", "origin_deaths", "origin_year_outcome", "origin_year_frame",
+           "leave_one_origin_out", "leave_one_out_figure", "origin_year_trends", "dyad_robustness",
+           "eurostat_lead_checks", "refit_in_parallel"]

@@ -13,7 +13,7 @@ Examples
 >>> result = DesignResult(estimate=0.1, std_error=0.05, ci_low=0.0, ci_high=0.2,
 ...                       n_observations=10, n_clusters=3, words="A sentence.")
 >>> sorted(result.to_dict())[:4]
-['ci_high', 'ci_low', 'estimate', 'n_clusters']
+['ci_high', 'ci_low', 'details', 'estimate']
 """
 
 from __future__ import annotations
@@ -27,7 +27,11 @@ from scipy import stats
 
 from refugeestudy.ppml import _TOL, SSC, ModelError
 
-__all__ = ["DesignResult", "PoissonFit", "fit_poisson", "percent_words", "p_words", "with_keys"]
+#: Tolerance of the fixed-effect demeaning: pyfixest's default (1e-6) leaves 1e-5 relative error in
+#: weakly identified event-study cells against statsmodels; 1e-10 agrees to 1e-6.
+FIXEF_TOL = 1e-10
+
+__all__ = ["FIXEF_TOL", "DesignResult", "PoissonFit", "fit_poisson", "percent_words", "p_words", "with_keys"]
 
 
 def with_keys(frame: pd.DataFrame) -> pd.DataFrame:
@@ -115,7 +119,7 @@ def fit_poisson(frame: pd.DataFrame, outcome: str, regressors: list[str], fixed_
         warnings.filterwarnings("ignore", message=".*singleton fixed effect.*")
         warnings.filterwarnings("ignore", message=".*removed because of separation.*")
         warnings.filterwarnings("ignore", message=".*dropped due to multicollinearity.*")
-        model = pf.fepois(formula, frame, vcov={"CRV1": cluster}, ssc=pf.ssc(**SSC), **_TOL)
+        model = pf.fepois(formula, frame, vcov={"CRV1": cluster}, ssc=pf.ssc(**SSC), fixef_tol=FIXEF_TOL, **_TOL)
     names = list(model.coef().index)
     collinear = [name for name in regressors if name in frame and name not in names]
     return PoissonFit(model.coef(), pd.DataFrame(model._vcov, index=names, columns=names),

@@ -6,12 +6,16 @@ backend or the number of workers:
 
 * by default joblib's ``loky`` backend with at most cores ÷ reports running at
   once workers (:func:`worker_count`; the runner may say how many reports run at
-  once in ``REFUGEESTUDY_REPORTS_RUNNING``); the workers are shut down when the
-  sweep ends, so none outlives its kernel;
+  once in ``REFUGEESTUDY_REPORTS_RUNNING``), each with one BLAS/OpenMP thread, even
+  with ``n_jobs=1`` (a multi-threaded matrix product sums in another order and
+  changes the last digits, so the sweep never runs in the kernel's own process);
+  the workers are shut down when the sweep ends, so none outlives its kernel;
 * when the environment variable ``REFUGEESTUDY_DASK_SCHEDULER`` holds a
   scheduler address (e.g. ``tcp://10.0.0.5:8786``), joblib's ``dask`` backend with
   a :class:`distributed.Client` to that scheduler, closed when the sweep ends (the
-  cluster's workers belong to whoever started it). Never a notebook parameter.
+  cluster's workers belong to whoever started it; ``distributed``'s workers start
+  with one BLAS/OpenMP thread by default, which the identical results need).
+  Never a notebook parameter.
 
 Examples
 --------
@@ -57,7 +61,7 @@ def refit_in_parallel(function: Callable, tasks: Iterable, *, n_jobs: int | None
         Picklable arguments (e.g. origins to leave out).
     n_jobs : int, optional
         Workers for the loky backend (default :func:`worker_count`); ignored with Dask,
-        which uses the cluster's workers. ``1`` runs in this process.
+        which uses the cluster's workers.
     """
     tasks = list(tasks)
     calls = (joblib.delayed(function)(task) for task in tasks)
@@ -68,9 +72,7 @@ def refit_in_parallel(function: Callable, tasks: Iterable, *, n_jobs: int | None
         with Client(address), joblib.parallel_config(backend="dask"):
             return list(joblib.Parallel()(calls))
     n_jobs = n_jobs or worker_count()
-    if n_jobs == 1 or len(tasks) < 2:
-        return [function(task) for task in tasks]
-    with joblib.parallel_config(backend="loky", n_jobs=n_jobs):
+    with joblib.parallel_config(backend="loky", n_jobs=n_jobs, inner_max_num_threads=1):
         results = list(joblib.Parallel()(calls))
     from joblib.externals.loky import get_reusable_executor
 

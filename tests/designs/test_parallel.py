@@ -1,0 +1,31 @@
+"""Parallel refits give identical numbers in this process, on loky workers and on a Dask LocalCluster."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from refugeestudy.designs.parallel import SCHEDULER_VARIABLE, refit_in_parallel, worker_count
+from refugeestudy.designs.robustness import leave_one_origin_out
+
+from .test_robustness import synthetic_frame
+
+
+def test_worker_count_divides_cores_by_reports(monkeypatch):
+    monkeypatch.setenv("REFUGEESTUDY_REPORTS_RUNNING", "2")
+    assert worker_count(cores=8) == 4 and worker_count(cores=2) == 1 and worker_count(3, cores=2) == 1
+
+
+def test_one_worker_two_workers_and_a_dask_local_cluster_give_identical_results(monkeypatch):
+    from distributed import LocalCluster
+
+    frame = synthetic_frame()
+    monkeypatch.delenv(SCHEDULER_VARIABLE, raising=False)
+    serial = leave_one_origin_out(frame, n_jobs=1)
+    loky = leave_one_origin_out(frame, n_jobs=2)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        monkeypatch.setenv(SCHEDULER_VARIABLE, cluster.scheduler_address)
+        dask = leave_one_origin_out(frame)
+        assert refit_in_parallel(abs, [-2, 3]) == [2, 3]
+    assert len(serial) == 11
+    pd.testing.assert_frame_equal(serial, loky, check_exact=True)
+    pd.testing.assert_frame_equal(serial, dask, check_exact=True)
