@@ -84,3 +84,14 @@ def test_nb2_matches_statsmodels_with_dummies(panel):
     assert 0 < alpha and mine.n_obs == len(frame)
     np.testing.assert_allclose(mine.coefficients[names].to_numpy(), reference.params[names].to_numpy(), rtol=1e-6)
     np.testing.assert_allclose(np.sqrt(np.diag(mine.vcov.loc[names, names])), se, rtol=1e-6)
+
+
+def test_reclustered_equals_a_refit_with_two_way_clusters(panel):
+    frame = study._reference_subset(estimation_frame(panel, study.MAIN), study.REFERENCE_DESTINATIONS)
+    origin = fit_ppml(panel, study.MAIN, frame=frame)
+    before = origin.vcov.to_numpy().copy()
+    mine = study.reclustered(origin, "origin+destination")
+    refit = fit_ppml(panel, study.MAIN.but(cluster="origin+destination"), frame=frame)
+    np.testing.assert_allclose(mine.vcov.to_numpy(), refit.vcov.to_numpy(), rtol=1e-10)
+    np.testing.assert_array_equal(origin.vcov.to_numpy(), before)  # the original fit keeps its errors
+    assert mine.n_clusters == refit.n_clusters == len(study.REFERENCE_DESTINATIONS)

@@ -164,7 +164,9 @@ def robustness_checks(panel: pd.DataFrame, main_fit: PanelFit | None = None,
     The sum of the lag coefficients (with its 95% interval), the lead, the
     sample sizes. Fits already made are reused: ``main_fit`` (:data:`MAIN`), whose
     two-way clustered errors need no refit, and ``forecast_fit`` (:data:`FORECAST`).
-    The Eurostat check needs the panel's Eurostat column.
+    Leaving out Syria (or any of the largest origins) and Eurostat's outcome are
+    refits of :func:`refugeestudy.designs.dyad_robustness` and
+    :func:`refugeestudy.designs.eurostat_lead_checks`, not repeated here.
     """
     main_fit = main_fit or fit_ppml(panel, MAIN)
     checks = [
@@ -173,14 +175,11 @@ def robustness_checks(panel: pd.DataFrame, main_fit: PanelFit | None = None,
         ("Deaths: UCDP low estimate", MAIN.but(bound="low")),
         ("Deaths: UCDP high estimate", MAIN.but(bound="high")),
         ("Deaths: state-based violence only", MAIN.but(deaths="state_based")),
-        ("Excluding Syria as origin", MAIN.but(exclude_origins=("SYR",))),
         ("Unreported dyad-years as zero", MAIN.but(absent="zero")),
         ("Outcome: all applications (every stage)", MAIN.but(outcome="all_applications")),
         ("Lags 1-2, no lead, years to 2025", forecast_fit or FORECAST),
         ("Lags 1-2, no lead, excluding 2025 (provisional)", FORECAST.but(last_year=2024)),
     ]
-    if "eurostat_first_time" in panel:
-        checks.append(("Outcome: Eurostat first-time applicants (EU+)", MAIN.but(outcome="eurostat_first_time")))
     fits = [(label, item if isinstance(item, PanelFit) else fit_ppml(panel, item.but(label=label)))
             for label, item in checks]
     fits.append(("OLS on log(1 + applications), same effects", fit_ols_log1p(panel, MAIN)))
