@@ -121,7 +121,8 @@ def fit_dyad_exposure(frame: pd.DataFrame, *, exposures=EXPOSURES, shifts=SHIFTS
                         terms=terms, details=dict(details or {}), fit=fit)
 
 
-def dyad_exposure_design(panel: pd.DataFrame, geography: pd.DataFrame) -> DesignResult:
+def dyad_exposure_design(panel: pd.DataFrame, geography: pd.DataFrame, *,
+                         without_stock_share: bool = True) -> DesignResult:
     """Design 2 with the variant without the stock share (contiguity and distance only, more dyads).
 
     Parameters
@@ -130,9 +131,14 @@ def dyad_exposure_design(panel: pd.DataFrame, geography: pd.DataFrame) -> Design
         The dyad-year panel with ``stock_share_lag1``.
     geography : pandas.DataFrame
         CEPII dyads: ``origin, destination, contig, distw``.
+    without_stock_share : bool
+        Fit the variant ``variants["without_stock_share"]`` too (a second fit of
+        three-way fixed effects, about as long as the first).
     """
     frame, counts = dyad_exposure_frame(panel, geography)
     main = fit_dyad_exposure(frame, details=counts)
+    if not without_stock_share:
+        return main
     exposures = ("contig", "log_distance_centred")
     frame, counts = dyad_exposure_frame(panel, geography, exposures=exposures)
     main.variants["without_stock_share"] = fit_dyad_exposure(frame, exposures=exposures, details=counts)
