@@ -118,7 +118,7 @@ def fit_poisson(frame: pd.DataFrame, outcome: str, regressors: list[str], fixed_
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*singleton fixed effect.*")
         warnings.filterwarnings("ignore", message=".*removed because of separation.*")
-        warnings.filterwarnings("ignore", message=".*dropped due to multicollinearity.*")
+        warnings.filterwarnings("ignore", message="(?s).*dropped due to multicollinearity.*")
         model = pf.fepois(formula, frame, vcov={"CRV1": cluster}, ssc=pf.ssc(**SSC), fixef_tol=FIXEF_TOL, **_TOL)
     names = list(model.coef().index)
     collinear = [name for name in regressors if name in frame and name not in names]
