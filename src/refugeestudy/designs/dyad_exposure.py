@@ -28,7 +28,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from refugeestudy.designs._fit import DesignResult, fit_poisson, percent_words, with_keys
+from refugeestudy.designs._fit import DYAD_FIXEF_TOL, DesignResult, fit_poisson, percent_words, with_keys
 from refugeestudy.dyad_panel import death_column
 
 __all__ = ["EXPOSURES", "SHIFTS", "interaction_names", "dyad_exposure_frame", "fit_dyad_exposure",
@@ -103,7 +103,8 @@ def fit_dyad_exposure(frame: pd.DataFrame, *, exposures=EXPOSURES, shifts=SHIFTS
     """
     names = [n for e in exposures for n in interaction_names(e, shifts)]
     levels = ["stock_share_lag1"] if "stock_share_lag1" in exposures else []
-    fit = fit_poisson(frame, "applications", names + levels + list(extra_regressors), FIXED_EFFECTS)
+    fit = fit_poisson(frame, "applications", names + levels + list(extra_regressors), FIXED_EFFECTS,
+                      fixef_tol=DYAD_FIXEF_TOL)
     lags = [s for s in shifts if s >= 0]
     terms = {f"{e}_lag_sum": fit.combination({n: 1.0 for n in interaction_names(e, lags)}) for e in exposures}
     leads = [n for e in exposures for n in interaction_names(e, [s for s in shifts if s < 0])]

@@ -2,7 +2,9 @@
 
 :func:`refit_in_parallel` maps a picklable function over tasks (one refit each)
 and returns the results in task order, so the numbers do not depend on the
-backend or the number of workers:
+backend or the number of workers (to 1e-12 relative: a vectorised dot product
+rounds its last bit by the memory alignment of its arrays, which no backend
+fixes; published values are rounded far above that):
 
 * by default joblib's ``loky`` backend with at most cores ÷ reports running at
   once workers (:func:`worker_count`; the runner may say how many reports run at
