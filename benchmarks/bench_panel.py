@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> dict:
     import pyfixest as pf
 
     from refugeestudy.dyad_panel import read_dyad_panel_sources
-    from refugeestudy.ppml import FIT_TOLERANCE, SSC, Specification, estimation_frame, fit_ppml
+    from refugeestudy.ppml import DYAD_DEMEANER, FIT_TOLERANCE, SSC, Specification, estimation_frame, fit_ppml
 
     build_s, build_all = _median_time(lambda: read_dyad_panel_sources(**FILES), args.runs)
     panel = read_dyad_panel_sources(**FILES)
@@ -64,7 +64,8 @@ def main(argv: list[str] | None = None) -> dict:
     def direct():
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return pf.fepois(spec.formula, frame, vcov=spec.vcov, ssc=pf.ssc(**SSC), **FIT_TOLERANCE)
+            return pf.fepois(spec.formula, frame, vcov=spec.vcov, ssc=pf.ssc(**SSC), demeaner=DYAD_DEMEANER,
+                              **FIT_TOLERANCE)
 
     direct()  # numba compilation, not timed
     fit_s, fit_all = _median_time(lambda: fit_ppml(panel, spec, frame=frame), args.runs)

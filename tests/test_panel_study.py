@@ -4,6 +4,7 @@ from __future__ import annotations
 
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from refugeestudy import panel_study as study
@@ -59,3 +60,38 @@ def test_rank_among_origins_by_hand(russia_fit):
     assert rank["origins"] == len(rows)
     assert list(rank["table"].columns)[0] == "Origin" and rank["table"]["Origin"].iloc[0] != "SYR"
     assert np.all(np.diff(rank["table"]["Observed / fitted"].to_numpy()) <= 0)
+
+
+def test_nb2_matches_statsmodels_with_dummies(panel):
+    """NB2 by reweighted PPML against statsmodels' NB2 GLM with dummy fixed effects (Russia's rows)."""
+    import statsmodels.api as sm
+
+    spec = study.MAIN
+    frame = study._reference_subset(estimation_frame(panel, spec), ("RUS",))
+    ppml = fit_ppml(panel, spec, frame=frame)
+    alpha = study.overdispersion_alpha(ppml)
+    mine = study.fit_nb2(frame, spec, alpha, ppml)
+    groups = pd.factorize(frame["origin_iso3"])[0]
+    clusters = len(np.unique(groups))
+    design = study.dummy_design(frame, spec.regressors)
+    poisson = sm.GLM(frame["applications"], design, family=sm.families.Poisson()).fit(
+        method="newton", tol=1e-12, maxiter=100)  # the start: Newton diverges from zeros, IRLS oscillates
+    reference = sm.GLM(frame["applications"], design, family=sm.families.NegativeBinomial(alpha=alpha)).fit(
+        start_params=poisson.params, method="newton", tol=1e-13, maxiter=100, cov_type="cluster",
+        cov_kwds={"groups": groups, "use_correction": False})
+    names = spec.regressors
+    se = np.sqrt(np.diag(reference.cov_params().loc[names, names]) * clusters / (clusters - 1))
+    assert 0 < alpha and mine.n_obs == len(frame)
+    np.testing.assert_allclose(mine.coefficients[names].to_numpy(), reference.params[names].to_numpy(), rtol=1e-6)
+    np.testing.assert_allclose(np.sqrt(np.diag(mine.vcov.loc[names, names])), se, rtol=1e-6)
+
+
+def test_reclustered_equals_a_refit_with_two_way_clusters(panel):
+    frame = study._reference_subset(estimation_frame(panel, study.MAIN), study.REFERENCE_DESTINATIONS)
+    origin = fit_ppml(panel, study.MAIN, frame=frame)
+    before = origin.vcov.to_numpy().copy()
+    mine = study.reclustered(origin, "origin+destination")
+    refit = fit_ppml(panel, study.MAIN.but(cluster="origin+destination"), frame=frame)
+    np.testing.assert_allclose(mine.vcov.to_numpy(), refit.vcov.to_numpy(), rtol=1e-10)
+    np.testing.assert_array_equal(origin.vcov.to_numpy(), before)  # the original fit keeps its errors
+    assert mine.n_clusters == refit.n_clusters == len(study.REFERENCE_DESTINATIONS)

@@ -12,7 +12,6 @@ tests reach it and the notebook only calls these functions:
 * :func:`case_predictions` and :func:`rank_among_origins` — a dyad-year
   predicted from a fit that leaves it out, and how unusual it is among the
   destination's origins;
-* :func:`forecast_accuracy` — rolling-origin forecasts against naive baselines;
 * :func:`coefficient_figure`, :func:`case_figure` — the figures (the report's
   :meth:`~refugeestudy.notebook.ReportNotebook.figure` adds the source caption);
 * :func:`interval_words` — how a 95% interval reads in the report's prose;
@@ -28,6 +27,7 @@ Examples
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -37,13 +37,14 @@ from refugeestudy import paths
 from refugeestudy.datasets import MissingSource
 from refugeestudy.dyad_panel import PANEL_FILE, SOURCES
 from refugeestudy.outcomes import RULES
-from refugeestudy.ppml import (PanelFit, Specification, estimation_frame, fit_ols_log1p, fit_ppml,
-                               predict_left_out, rolling_origin_forecasts)
+from refugeestudy.ppml import (ModelError, PanelFit, Specification, estimation_frame, fit_ols_log1p, fit_ppml,
+                               predict_left_out)
 
 __all__ = ["MAIN", "FORECAST", "REFERENCE_DESTINATIONS", "load_dyad_panel", "interval_words",
-           "outcome_rules_table", "estimates_table", "robustness_checks", "negative_binomial_check",
-           "case_predictions", "rank_among_origins", "forecast_accuracy", "coefficient_figure",
-           "case_figure", "limitations", "term_label", "dummy_design", "country_name"]
+           "outcome_rules_table", "estimates_table", "reclustered", "robustness_checks", "negative_binomial_check",
+           "case_predictions", "rank_among_origins", "coefficient_figure",
+           "case_figure", "limitations", "term_label", "dummy_design", "country_name", "design_table",
+           "check_table", "eurostat_lead_words", "fetch_command", "coverage_words", "overdispersion_alpha", "fit_nb2", "NB2Fit"]
 
 MAIN = Specification()
 FORECAST = Specification(lags=(1, 2), leads=(), label="forecast")
@@ -146,34 +147,43 @@ def _summary(check: str, fit: PanelFit) -> dict:
             "Observations": fit.n_obs, "Dyads": fit.n_dyads, "Clusters": fit.n_clusters}
 
 
-def robustness_checks(panel: pd.DataFrame, main_fit: PanelFit | None = None) -> pd.DataFrame:
+def reclustered(fit: PanelFit, cluster: str) -> PanelFit:
+    """The same fit with standard errors clustered another way (no refit; ``fit`` is unchanged)."""
+    import copy
+
+    spec = fit.spec.but(cluster=cluster)
+    model = copy.deepcopy(fit.model)
+    model.vcov(spec.vcov)
+    return PanelFit(spec, model, fit.frame, fit.estimator)
+
+
+def robustness_checks(panel: pd.DataFrame, main_fit: PanelFit | None = None,
+                      forecast_fit: PanelFit | None = None) -> pd.DataFrame:
     """Refit the main specification with one change at a time; one row per check.
 
     The sum of the lag coefficients (with its 95% interval), the lead, the
-    sample sizes. Checks that need a source the panel lacks (Eurostat) are
-    left out; checks that are impossible with the data (deaths per capita: no
-    population series) are said in :func:`limitations`.
+    sample sizes. Fits already made are reused: ``main_fit`` (:data:`MAIN`), whose
+    two-way clustered errors need no refit, and ``forecast_fit`` (:data:`FORECAST`).
+    Leaving out Syria (or any of the largest origins) and Eurostat's outcome are
+    refits of :func:`refugeestudy.designs.dyad_robustness` and
+    :func:`refugeestudy.designs.eurostat_lead_checks`, not repeated here.
     """
     main_fit = main_fit or fit_ppml(panel, MAIN)
-    checks: list[tuple[str, PanelFit]] = [("Main: PPML, dyad and destination-year effects", main_fit)]
-    variants = [
-        ("Two-way clusters (origin and destination)", MAIN.but(cluster="origin+destination")),
+    checks = [
+        ("Main: PPML, dyad and destination-year effects", main_fit),
+        ("Two-way clusters (origin and destination)", reclustered(main_fit, "origin+destination")),
         ("Deaths: UCDP low estimate", MAIN.but(bound="low")),
         ("Deaths: UCDP high estimate", MAIN.but(bound="high")),
         ("Deaths: state-based violence only", MAIN.but(deaths="state_based")),
-        ("Excluding Syria as origin", MAIN.but(exclude_origins=("SYR",))),
         ("Unreported dyad-years as zero", MAIN.but(absent="zero")),
         ("Outcome: all applications (every stage)", MAIN.but(outcome="all_applications")),
-        ("Lags 1-2, no lead, years to 2025", FORECAST),
+        ("Lags 1-2, no lead, years to 2025", forecast_fit or FORECAST),
         ("Lags 1-2, no lead, excluding 2025 (provisional)", FORECAST.but(last_year=2024)),
     ]
-    if "eurostat_first_time" in panel:
-        variants.append(("Outcome: Eurostat first-time applicants (EU+)", MAIN.but(outcome="eurostat_first_time")))
-    for label, spec in variants:
-        checks.append((label, fit_ppml(panel, spec.but(label=label))))
-    checks.append(("OLS on log(1 + applications), same effects", fit_ols_log1p(panel, MAIN)))
-    rows = [_summary(label, fit) for label, fit in checks]
-    return pd.DataFrame(rows)
+    fits = [(label, item if isinstance(item, PanelFit) else fit_ppml(panel, item.but(label=label)))
+            for label, item in checks]
+    fits.append(("OLS on log(1 + applications), same effects", fit_ols_log1p(panel, MAIN)))
+    return pd.DataFrame([_summary(label, fit) for label, fit in fits])
 
 
 def _reference_subset(frame: pd.DataFrame, destinations=REFERENCE_DESTINATIONS) -> pd.DataFrame:
@@ -198,47 +208,128 @@ def dummy_design(frame: pd.DataFrame, regressors: list[str]) -> pd.DataFrame:
     return pd.concat([frame[regressors], pd.get_dummies(frame["dyad"], dtype=float), years], axis=1)
 
 
-def negative_binomial_check(panel: pd.DataFrame, spec: Specification = MAIN) -> pd.DataFrame:
-    """PPML and a negative binomial (NB2) with dummy fixed effects on the reference subset.
+def overdispersion_alpha(fit: PanelFit) -> float:
+    """NB2's α by Cameron and Trivedi's auxiliary regression on a Poisson fit's means.
 
-    A negative binomial with thousands of dummies is not feasible on the whole
-    panel, so both are fitted on the destinations of
-    :data:`REFERENCE_DESTINATIONS`. NB2's α is set by Cameron and Trivedi's
-    auxiliary regression of ((y − μ)² − y) / μ on μ (no constant) with the
-    PPML fit's μ, then the NB2 GLM is fitted with that α (statsmodels),
-    standard errors clustered by origin with the same G/(G−1) factor.
+    ((y − μ)² − y) / μ regressed on μ without a constant: α = Σ ((y − μ)² − y) / Σ μ².
     """
-    import statsmodels.api as sm
-    from scipy import stats
+    fitted = fit.fitted()
+    y, mu = fitted["applications"].to_numpy(), fitted["predicted"].to_numpy()
+    return float(np.sum((y - mu) ** 2 - y) / np.sum(mu * mu))
 
+
+@dataclass
+class NB2Fit(PanelFit):
+    """A negative binomial fit (:func:`fit_nb2`): the :class:`PanelFit` interface without pyfixest."""
+
+    beta: pd.Series = None
+    covariance: pd.DataFrame = None
+    clusters: int = 0
+
+    @property
+    def coefficients(self) -> pd.Series:
+        return self.beta
+
+    @property
+    def vcov(self) -> pd.DataFrame:
+        return self.covariance
+
+    @property
+    def used(self) -> pd.DataFrame:
+        return self.frame
+
+    @property
+    def n_obs(self) -> int:
+        return len(self.frame)
+
+    @property
+    def n_clusters(self) -> int:
+        return self.clusters
+
+
+def _demeaned(columns: np.ndarray, effects: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    from pyfixest.estimation import demean
+
+    result, converged = demean(columns, effects, weights, tol=1e-12, maxiter=100_000)
+    if not converged:
+        raise ModelError("NB2: the fixed effects did not converge in the demeaning")
+    return result
+
+
+def _nb2_deviance(y: np.ndarray, mu: np.ndarray, alpha: float) -> float:
+    """NB2 deviance: 2 Σ [y log(y / μ) − (y + 1/α) log((1 + α y) / (1 + α μ))] (y > 0 here)."""
+    return 2 * float(np.sum(y * np.log(y / mu) - (y + 1 / alpha) * np.log((1 + alpha * y) / (1 + alpha * mu))))
+
+
+def fit_nb2(frame: pd.DataFrame, spec: Specification, alpha: float, start: PanelFit, *,
+            tol: float = 1e-11, max_steps: int = 200) -> NB2Fit:
+    """Negative binomial (NB2, α given) with dyad and destination-year effects, by IRLS.
+
+    Each step is the GLM's weighted least squares with the fixed effects swept out
+    (weights μ / (1 + α μ), working response η + (y − μ) / μ), from the PPML fit
+    ``start`` on the same rows, each step halved while it raises the deviance
+    (Fisher scoring overshoots where α μ is large); standard errors clustered by origin: the
+    sandwich of the observed information (weights μ (1 + α y) / (1 + α μ)², the fixed
+    effects swept out with them) and the scores x̃ (y − μ) / (1 + α μ), times G/(G − 1). ``frame`` must have no fixed-effect group of one row.
+    ``tests/test_panel_study.py`` checks it against statsmodels' NB2 GLM with dummies.
+
+    Raises
+    ------
+    ModelError
+        If the coefficients still move by ``tol`` or more after ``max_steps`` steps.
+    """
+    y = frame["applications"].to_numpy()
+    x = frame[spec.regressors].to_numpy()
+    effects = np.column_stack([pd.factorize(frame[c])[0] for c in ("dyad", "destination_year")]).astype(np.uint64)
+    eta = np.log(start.fitted()["predicted"].to_numpy())
+    beta = start.coefficients[spec.regressors].to_numpy()
+    last = _nb2_deviance(y, np.exp(eta), alpha)
+    for _ in range(max_steps):
+        mu = np.exp(eta)
+        weights = mu / (1.0 + alpha * mu)
+        working = eta + (y - mu) / mu
+        both = _demeaned(np.column_stack([working, x]), effects, weights)
+        z, xt = both[:, 0], both[:, 1:]
+        full = np.linalg.solve(xt.T @ (weights[:, None] * xt), xt.T @ (weights * z))
+        step, fraction = working - (z - xt @ full) - eta, 1.0
+        for _halving in range(30):
+            deviance = _nb2_deviance(y, np.exp(eta + fraction * step), alpha)
+            if deviance <= last:
+                break
+            fraction /= 2
+        move = fraction * (full - beta)
+        eta, beta, last = eta + fraction * step, beta + move, deviance
+        if np.max(np.abs(move)) < tol:
+            break
+    else:
+        raise ModelError(f"NB2 ({spec.label!r}): no convergence in {max_steps} steps")
+    mu = np.exp(eta)
+    weights = mu * (1.0 + alpha * y) / (1.0 + alpha * mu) ** 2  # observed information, as statsmodels' Newton
+    xt = _demeaned(x, effects, weights)
+    groups, names = pd.factorize(frame["origin_iso3"])[0], spec.regressors
+    scores = xt * ((y - mu) / (1.0 + alpha * mu))[:, None]
+    meat = np.stack([np.bincount(groups, weights=scores[:, k]) for k in range(len(names))], axis=1)
+    bread = np.linalg.inv(xt.T @ (weights[:, None] * xt))
+    g = int(groups.max()) + 1
+    covariance = g / (g - 1) * bread @ (meat.T @ meat) @ bread
+    return NB2Fit(spec, None, frame, estimator="NB2 GLM, fixed effects", beta=pd.Series(beta, index=names),
+                  covariance=pd.DataFrame(covariance, index=names, columns=names), clusters=g)
+
+
+def negative_binomial_check(panel: pd.DataFrame, spec: Specification = MAIN) -> pd.DataFrame:
+    """PPML and a negative binomial (NB2) with the same fixed effects on the reference subset.
+
+    Both on the destinations of :data:`REFERENCE_DESTINATIONS` (as the reference
+    test of the estimators). NB2's α is set by :func:`overdispersion_alpha` from the
+    PPML fit, then NB2 is fitted with that α by :func:`fit_nb2`; standard errors
+    clustered by origin with the same G/(G−1) factor.
+    """
     frame = _reference_subset(estimation_frame(panel, spec))
     ppml = fit_ppml(panel, spec, frame=frame)
-    fitted = ppml.fitted()
-    y, mu = fitted["applications"].to_numpy(), fitted["predicted"].to_numpy()
-    alpha = float(np.sum(((y - mu) ** 2 - y) / mu * mu) / np.sum(mu * mu))
-    design = dummy_design(frame, spec.regressors)
-    groups = pd.factorize(frame["origin_iso3"])[0]
-    clusters = len(np.unique(groups))
-    poisson = sm.GLM(frame["applications"], design, family=sm.families.Poisson()).fit(
-        method="newton", tol=1e-10, maxiter=100)  # the start: Newton diverges from zeros
-    result = sm.GLM(frame["applications"], design, family=sm.families.NegativeBinomial(alpha=alpha)).fit(
-        start_params=poisson.params, method="newton", tol=1e-10, maxiter=100, cov_type="cluster",
-        cov_kwds={"groups": groups, "use_correction": False})
-    covariance = result.cov_params() * clusters / (clusters - 1)
-    names = spec.lag_terms
-    estimate = float(result.params[names].sum())
-    se = float(np.sqrt(covariance.loc[names, names].to_numpy().sum()))
-    t = float(stats.t.ppf(0.975, clusters - 1))
-    lead = [n for n in spec.regressors if "lead" in n]
-    lead_p = (float(2 * stats.t.sf(abs(result.params[lead[0]]) / np.sqrt(covariance.loc[lead[0], lead[0]]),
-                                   clusters - 1)) if lead else np.nan)
-    rows = [_summary("PPML on the subset (Russia and 5 EU states)", ppml),
-            {"Check": f"Negative binomial (NB2, alpha {alpha:.2f}) on the same subset",
-             "Estimator": "NB2 GLM, dummy effects", "Sum of lags": estimate,
-             "95% CI low": estimate - t * se, "95% CI high": estimate + t * se,
-             "Lead": float(result.params[lead[0]]) if lead else np.nan, "Lead p-value": lead_p,
-             "Observations": int(result.nobs), "Dyads": int(frame["dyad"].nunique()), "Clusters": clusters}]
-    return pd.DataFrame(rows)
+    alpha = overdispersion_alpha(ppml)
+    nb2 = fit_nb2(frame, spec, alpha, ppml)
+    return pd.DataFrame([_summary("PPML on the subset (Russia and 5 EU states)", ppml),
+                         _summary(f"Negative binomial (NB2, alpha {alpha:.2f}) on the same subset", nb2)])
 
 
 def case_predictions(panel: pd.DataFrame, origin: str, destination: str, years: list[int],
@@ -265,21 +356,6 @@ def rank_among_origins(fit: PanelFit, destination: str, year: int, origin: str) 
     table.insert(0, "Origin", table.pop("origin_iso3").map(country_name))
     table.columns = ["Origin", "Observed applications", "Fitted applications", "Observed / fitted"]
     return {"rank": int(match[0]) + 1 if len(match) else None, "origins": int(len(rows)), "table": table}
-
-
-def forecast_accuracy(panel: pd.DataFrame, years: list[int], spec: Specification = FORECAST) -> pd.DataFrame:
-    """Mean absolute error of one-year-ahead forecasts: model vs last value vs dyad mean, per year and all."""
-    forecasts = rolling_origin_forecasts(panel, spec, years)
-    errors = forecasts.assign(**{m: (forecasts[m] - forecasts["observed"]).abs()
-                                 for m in ("model", "last_value", "dyad_mean")})
-    by_year = errors.groupby("year").agg(dyads=("observed", "size"), model=("model", "mean"),
-                                         last_value=("last_value", "mean"), dyad_mean=("dyad_mean", "mean"))
-    total = pd.DataFrame({"dyads": [len(errors)], "model": [errors["model"].mean()],
-                          "last_value": [errors["last_value"].mean()],
-                          "dyad_mean": [errors["dyad_mean"].mean()]}, index=["all years"])
-    out = pd.concat([by_year.rename(index=str), total]).reset_index(names="Forecast year")
-    return out.rename(columns={"dyads": "Dyad-years", "model": "PPML (lags 1-2)",
-                               "last_value": "Last value", "dyad_mean": "Dyad mean"})
 
 
 def interval_words(low: float, high: float) -> str:
@@ -347,6 +423,106 @@ def case_figure(panel: pd.DataFrame, predictions: pd.DataFrame, origin: str, des
     return fig
 
 
+def design_table(results: dict) -> pd.DataFrame:
+    """One row per design and per variant: estimate, 95% interval, observations, clusters, words.
+
+    ``results`` maps a design's name to its :class:`~refugeestudy.designs.DesignResult`;
+    variants that are results themselves get a row each.
+
+    Examples
+    --------
+    >>> from refugeestudy.designs import DesignResult
+    >>> r = DesignResult(0.1, 0.05, 0.0, 0.2, 100, 10, "Words.", variants={"v": DesignResult(
+    ...     0.3, 0.1, 0.1, 0.5, 50, 5, "More words.")})
+    >>> design_table({"one": r})[["Design", "Variant", "Estimate", "Clusters (origins)"]].values.tolist()
+    [['one', 'headline', 0.1, 10], ['one', 'v', 0.3, 5]]
+    """
+    rows = []
+    for name, result in results.items():
+        entries = [("headline", result)] + [(k, v) for k, v in result.variants.items() if hasattr(v, "estimate")]
+        for variant, entry in entries:
+            rows.append({"Design": name, "Variant": variant, "Estimate": entry.estimate,
+                         "95% CI low": entry.ci_low, "95% CI high": entry.ci_high,
+                         "Observations": entry.n_observations, "Clusters (origins)": entry.n_clusters,
+                         "In words": entry.words})
+    return pd.DataFrame(rows)
+
+
+def check_table(rows: pd.DataFrame) -> pd.DataFrame:
+    """A robustness frame of :mod:`refugeestudy.designs.robustness` with reader-facing column names."""
+    return rows.rename(columns={"check": "Check", "estimate": "Sum of lags", "ci_low": "95% CI low",
+                                "ci_high": "95% CI high", "lead": "Lead", "lead_p_value": "Lead p-value",
+                                "n_observations": "Observations", "n_clusters": "Clusters",
+                                "origin_iso3": "Origin left out"})
+
+
+def eurostat_lead_words(table: pd.DataFrame) -> str:
+    """What the placebo lead does on the samples of ``eurostat_lead_checks``, and where its failure comes from.
+
+    The rows are in that function's order: UNHCR's outcome on samples growing closer to
+    Eurostat's (the second last: Eurostat's destinations and years), then Eurostat's own.
+    If UNHCR's outcome fails on Eurostat's sample too, the failure comes with the sample,
+    not with Eurostat's outcome.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"check": ["UNHCR, all", "UNHCR, EU from 2011", "Eurostat"],
+    ...                   "lead": [0.0, -0.04, -0.05], "lead_p_value": [0.99, 0.04, 0.03]})
+    >>> print(eurostat_lead_words(t))
+    The placebo lead is -0.050 (p = 0.03) on Eurostat, against 0.000 (p = 0.99) on UNHCR, all; -0.040 (p = 0.04) on UNHCR, EU from 2011. UNHCR's own outcome fails the placebo on Eurostat's sample too, so the failure comes with those destinations and years, not with Eurostat's outcome.
+    """
+    eurostat, comparable = table.iloc[-1], table.iloc[-2]
+    others = "; ".join(f"{row['lead']:.3f} (p = {row['lead_p_value']:.2g}) on {row['check']}"
+                       for _, row in table.iloc[:-1].iterrows())
+    text = (f"The placebo lead is {eurostat['lead']:.3f} (p = {eurostat['lead_p_value']:.2g}) on "
+            f"{eurostat['check']}, against {others}. ")
+    if eurostat["lead_p_value"] >= 0.05:
+        return text + "It does not fail on any outcome at the 5% level."
+    if comparable["lead_p_value"] < 0.05:
+        return text + ("UNHCR's own outcome fails the placebo on Eurostat's sample too, so the failure comes with "
+                       "those destinations and years, not with Eurostat's outcome.")
+    return text + ("UNHCR's outcome passes on Eurostat's sample, so the failure is Eurostat's outcome's "
+                   "(first-time applicants, counted where the claim is lodged).")
+
+
+def fetch_command() -> str:
+    """The command that fetches and builds everything report 05 reads.
+
+    Examples
+    --------
+    >>> fetch_command().split(" && ")[1]
+    'refugeestudy build --plan full'
+    """
+    from refugeestudy.covariates import SOURCES as COVARIATE_SOURCES
+
+    return (f"refugeestudy fetch {' '.join([*SOURCES.values(), *COVARIATE_SOURCES.values()])} "
+            "&& refugeestudy build --plan full")
+
+
+def coverage_words(controls: pd.DataFrame, panel: pd.DataFrame) -> str:
+    """Which years each input covers (the limitations' coverage sentence), from the data.
+
+    Examples
+    --------
+    >>> controls = pd.DataFrame({"year": [2021, 2022, 2023], "population": [1.0, 2.0, 3.0],
+    ...     "gdp_pc_ppp": [1.0, 2.0, None], "political_stability": [1.0, None, None],
+    ...     "idmc_conflict_displacements": [1.0, 1.0, 1.0]})
+    >>> panel = pd.DataFrame({"year": [2023, 2024], "deaths_total_best": pd.array([1, 2], "Int64")})
+    >>> coverage_words(controls, panel)
+    'Population (UN WPP) covers 2021–2023, income 2021–2022, political stability 2021–2021, IDMC displacements 2021–2023 and UCDP deaths 2023–2024; controls enter lagged one year, so a design with controls stops a year after the last control year, and an origin-year with a missing control is dropped, never imputed.'
+    """
+    def span(frame: pd.DataFrame, column: str) -> str:
+        years = sorted(frame.loc[frame[column].notna(), "year"].unique())
+        gaps = [y for y in range(years[0], years[-1] + 1) if y not in set(years)]
+        return f"{years[0]}–{years[-1]}" + (f" (no {', '.join(map(str, gaps))})" if gaps else "")
+
+    return (f"Population (UN WPP) covers {span(controls, 'population')}, income {span(controls, 'gdp_pc_ppp')}, "
+            f"political stability {span(controls, 'political_stability')}, IDMC displacements "
+            f"{span(controls, 'idmc_conflict_displacements')} and UCDP deaths {span(panel, 'deaths_total_best')}; "
+            "controls enter lagged one year, so a design with controls stops a year after the last control "
+            "year, and an origin-year with a missing control is dropped, never imputed.")
+
+
 def limitations(panel: pd.DataFrame, fit: PanelFit, outcome: str) -> list[str]:
     """The report's limitations, each computed from the data and the fit."""
     reported = panel[outcome].notna()
@@ -371,7 +547,6 @@ def limitations(panel: pd.DataFrame, fit: PanelFit, outcome: str) -> list[str]:
         "The decision levels IN, EO (United States) and FA (first instance and appeal together) are kept "
         "as first-instance claims from how the file uses them, not from a UNHCR code list; FA counts "
         "some appeals.",
-        "No population series is in the data, so deaths per capita could not be used.",
         "The 2025 figures are provisional (UNHCR release 2025.12.1) and will be revised.",
         f"Standard errors rest on {fit.n_clusters} origin clusters; the lead is a placebo for "
         "anticipation, not a test of causality.",
