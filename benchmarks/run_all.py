@@ -6,7 +6,9 @@
 3. ``bench_reports.py``      — ``make reports``-equivalent cold / warm / touched timings;
 4. ``profile_ged.py``        — pyinstrument profile of (a), written to ``benchmarks/output/``;
 5. ``bench_panel.py``        — the origin x destination panel: build from the raw CSVs (≤ 2 s)
-                               and the main PPML fit against a direct pyfixest call (≤ 1.5 ×).
+                               and the main PPML fit against a direct pyfixest call (≤ 1.5 ×);
+6. ``bench_report05.py``     — report 05 of the full plan, the runner's timing line (cells ≤ 60 s),
+                               "skipped" when the full plan is not built.
 
 Figures only: nothing is asserted about speed (the one assertion is that panels
 (a) and (b) are equal). The summary is also written to
@@ -151,6 +153,9 @@ def main(argv: list[str] | None = None) -> None:
     import bench_panel
 
     bench_panel.main(["--runs", str(args.runs)])
+    import bench_report05
+
+    bench_report05.main([])
     text = summary(ged, reports, profile_lines, time.perf_counter() - started,
                    (load_start, os.getloadavg()))
     print(text)

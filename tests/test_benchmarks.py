@@ -59,3 +59,16 @@ def test_bench_reports_runs_one_report(bench):
     result = bench("bench_reports").main(["--repeat", "1", "--reports", "01-data-audit"])
     assert result["reports"] == ["01-data-audit"]
     assert set(result["scenarios"]) >= {"cold", "warm", "touched", "floor", "cli"}
+
+
+def test_bench_report05_says_skipped_without_the_full_plan(bench, tmp_path, capsys):
+    # A project folder without data/processed/full: the benchmark names the commands it needs.
+    result = bench("bench_report05").main(["--root", str(tmp_path)])
+    assert result["skipped"].startswith("the full plan is not built")
+    assert "bench_report05: skipped" in capsys.readouterr().out
+
+
+def test_bench_report05_reads_the_runners_timing_line(bench):
+    line = "✓ 05-origin-destination-panel: done in 83.0 s, its cells 81.7 s (27 files)"
+    match = bench("bench_report05").TIMING.search(line)
+    assert (float(match["total"]), float(match["cells"])) == (83.0, 81.7)
