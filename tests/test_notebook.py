@@ -88,3 +88,15 @@ def test_finish_writes_findings_limitations_and_sources(tmp_path):
     assert results["data_sources"]["reports"]["licence"] == "CC BY 4.0"
     with pytest.raises(ValueError, match="headline"):
         nb.finish({}, findings="", limitations=[])
+
+
+def test_an_empty_table_is_saved_but_shown_as_one_sentence(tmp_path, monkeypatch):
+    nb = ReportNotebook("demo", tmp_path)
+    said = []
+    monkeypatch.setattr(nb, "say", said.append)
+    nb.table(pd.DataFrame({"Producer": [], "Count": []}), "none_here", caption="Tolls that went down",
+             empty="No toll went down.")
+    nb.table(pd.DataFrame({"Producer": ["A"], "Count": [3]}), "one_here", caption="Tolls")
+    assert (tmp_path / "tables" / "none_here.csv").read_text() == "Producer,Count\n"
+    assert said == ["No toll went down."]
+    assert nb.tables == 1  # the empty one takes no table number

@@ -319,14 +319,20 @@ class ReportNotebook:
             + f" Source: {links}.</figcaption></figure>"))
 
     def table(self, frame: pd.DataFrame, name: str, *, caption: str,
-              decimals: dict[str, int] | None = None, show: int | None = None) -> None:
+              decimals: dict[str, int] | None = None, show: int | None = None,
+              empty: str | None = None) -> None:
         """Save ``frame`` as ``tables/<name>.csv`` and show it as Table N, formatted for reading.
 
-        ``show`` limits the rows shown (the CSV keeps them all).
+        ``show`` limits the rows shown (the CSV keeps them all). A frame with no row
+        is saved (its header) but shown as one sentence, ``empty`` or
+        "<caption>: none.", never as a table with an empty body.
         """
         from IPython.display import HTML, display
 
         save_table(frame, name, self.output / "tables")
+        if frame.empty:
+            self.say(empty or f"*{caption}: none.*")
+            return
         self.tables += 1
         shown = frame if show is None else frame.head(show)
         more = "" if show is None or len(frame) <= show else f" (first {show} of {len(frame)} rows)"
