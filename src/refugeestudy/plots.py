@@ -236,6 +236,39 @@ def _series(ax: mpl.axes.Axes) -> list[tuple[str, str]]:
     return found
 
 
+def _plot_problems(ax: mpl.axes.Axes, number: int, texts: list[str]) -> list[str]:
+    """:func:`check_figure` for one plot: axis labels, colours, legend, and codes in its texts
+    (and in ``texts``, the figure's own title for plot 1)."""
+    problems = []
+    title = ax.get_title() or ax.get_title("left") or ax.get_title("right")
+    short = title if len(title) <= 40 else title[:39] + "…"
+    where = f"plot {number}" + (f" ({short!r})" if title else "")
+    shared = [other for other in ax.get_shared_x_axes().get_siblings(ax) if other is not ax]
+    if not ax.get_xlabel().strip() and not any(o.get_xlabel().strip() for o in shared):
+        problems.append(f"{where}: no x-axis label")
+    shared = [other for other in ax.get_shared_y_axes().get_siblings(ax) if other is not ax]
+    if not ax.get_ylabel().strip() and not any(o.get_ylabel().strip() for o in shared):
+        problems.append(f"{where}: no y-axis label (name the quantity and its unit)")
+    by_colour: dict[str, list[str]] = {}
+    for label, colour in _series(ax):
+        by_colour.setdefault(colour, [])
+        if label not in by_colour[colour]:
+            by_colour[colour].append(label)
+    for colour, labels in by_colour.items():
+        if len(labels) > 1:
+            problems.append(f"{where}: series {', '.join(labels)} share the colour {colour}")
+    texts = [*texts, *(ax.get_title(loc) for loc in ("left", "center", "right")),
+             ax.get_xlabel(), ax.get_ylabel()]
+    legend = ax.get_legend()
+    if legend is not None:
+        texts += [t.get_text() for t in legend.get_texts()]
+        problems += [f"{where}: {problem}" for problem in _legend_problems(ax, legend)]
+    for text in texts:
+        for code in _CODES.findall(text or ""):
+            problems.append(f"{where}: code {code!r} in {text!r} (write it in words)")
+    return problems
+
+
 def check_figure(fig: mpl.figure.Figure) -> list[str]:
     """List what makes ``fig`` unfit for a report (empty when it is fit).
 
@@ -263,39 +296,12 @@ def check_figure(fig: mpl.figure.Figure) -> list[str]:
     >>> plt.close(fig)
     """
     problems = []
-    texts = []
     fig.draw_without_rendering()  # limits and extents as they will be saved, nothing rasterised
-    if fig._suptitle is not None:
-        texts.append(fig._suptitle.get_text())
+    texts = [fig._suptitle.get_text()] if fig._suptitle is not None else []  # checked with plot 1
     plots = [ax for ax in fig.axes if ax.get_visible() and ax.axison
              and (ax.lines or ax.collections or ax.patches or ax.images)]
     for number, ax in enumerate(plots, start=1):
-        title = ax.get_title() or ax.get_title("left") or ax.get_title("right")
-        short = title if len(title) <= 40 else title[:39] + "…"
-        where = f"plot {number}" + (f" ({short!r})" if title else "")
-        shared = [other for other in ax.get_shared_x_axes().get_siblings(ax) if other is not ax]
-        if not ax.get_xlabel().strip() and not any(o.get_xlabel().strip() for o in shared):
-            problems.append(f"{where}: no x-axis label")
-        shared = [other for other in ax.get_shared_y_axes().get_siblings(ax) if other is not ax]
-        if not ax.get_ylabel().strip() and not any(o.get_ylabel().strip() for o in shared):
-            problems.append(f"{where}: no y-axis label (name the quantity and its unit)")
-        by_colour: dict[str, list[str]] = {}
-        for label, colour in _series(ax):
-            by_colour.setdefault(colour, [])
-            if label not in by_colour[colour]:
-                by_colour[colour].append(label)
-        for colour, labels in by_colour.items():
-            if len(labels) > 1:
-                problems.append(f"{where}: series {', '.join(labels)} share the colour {colour}")
-        texts += [ax.get_title(loc) for loc in ("left", "center", "right")]
-        texts += [ax.get_xlabel(), ax.get_ylabel()]
-        legend = ax.get_legend()
-        if legend is not None:
-            texts += [t.get_text() for t in legend.get_texts()]
-            problems += [f"{where}: {problem}" for problem in _legend_problems(ax, legend)]
-        for text in texts:
-            for code in _CODES.findall(text or ""):
-                problems.append(f"{where}: code {code!r} in {text!r} (write it in words)")
+        problems += _plot_problems(ax, number, texts)
         texts = []
     problems += _title_fit(fig)
     words = figure_caption(fig)

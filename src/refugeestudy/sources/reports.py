@@ -282,6 +282,50 @@ def _check_place(row: dict[str, str]) -> list[tuple[str, str]]:
     return problems
 
 
+def _date_problems(row: dict[str, str], today: dt.date) -> list[tuple[str, str]]:
+    """(column, message) for each unreadable or impossible date of one figure row."""
+    problems, dates = [], {}
+    for column in ("report_date", "period_start", "period_end"):
+        if row[column]:
+            dates[column] = parse_iso_date(row[column])
+            if dates[column] is None:
+                problems.append((column, f"expected a date as YYYY-MM-DD, found {row[column]!r}"))
+    if dates.get("period_start") and dates.get("period_end"):
+        if dates["period_end"] < dates["period_start"]:
+            problems.append(("period_end", f"{row['period_end']} is before period_start {row['period_start']}"))
+    if dates.get("report_date"):
+        if dates["report_date"] > today:
+            problems.append(("report_date",
+                             f"{row['report_date']} is in the future (today is {today.isoformat()})"))
+        elif dates.get("period_start") and dates["report_date"] < dates["period_start"]:
+            problems.append(("report_date", f"{row['report_date']} is before period_start "
+                                            f"{row['period_start']}: a report cannot cover a period that "
+                                            "had not begun"))
+    return problems
+
+
+def _count_problems(row: dict[str, str]) -> list[tuple[str, str]]:
+    """(column, message) for each unreadable count of one figure row, or a bad ``between`` pair."""
+    problems, counts = [], {}
+    for column in ("count", "count_high"):
+        text = row[column]
+        if text:
+            if re.fullmatch(r"[0-9]+", text) and int(text) <= MAX_COUNT:
+                counts[column] = int(text)
+            elif re.fullmatch(r"[0-9]+", text):
+                problems.append((column, f"{text} is too large (the largest count a table holds is {MAX_COUNT})"))
+            else:
+                problems.append((column, f"expected a non-negative whole number without separators, "
+                                         f"found {text!r}"))
+    if row["qualifier"] == "between" and "count" in counts and "count_high" not in counts:
+        problems.append(("count_high", "qualifier 'between' needs the upper number in count_high"))
+    if row["count_high"] and row["qualifier"] != "between":
+        problems.append(("count_high", "only allowed with qualifier 'between'"))
+    if "count_high" in counts and "count" in counts and counts["count_high"] < counts["count"]:
+        problems.append(("count_high", f"{counts['count_high']} is below count {counts['count']}"))
+    return problems
+
+
 def _check_figure(line: int, row: dict[str, str], seen: dict[str, int],
                   today: dt.date) -> list[Problem]:
     problems: list[Problem] = []
@@ -300,21 +344,8 @@ def _check_figure(line: int, row: dict[str, str], seen: dict[str, int],
             seen[figure_id] = line
     if kind and kind not in KINDS:
         bad("kind", f"unknown kind {kind!r}; expected one of {', '.join(KINDS)}")
-    dates = {}
-    for column in ("report_date", "period_start", "period_end"):
-        if row[column]:
-            dates[column] = parse_iso_date(row[column])
-            if dates[column] is None:
-                bad(column, f"expected a date as YYYY-MM-DD, found {row[column]!r}")
-    if dates.get("period_start") and dates.get("period_end"):
-        if dates["period_end"] < dates["period_start"]:
-            bad("period_end", f"{row['period_end']} is before period_start {row['period_start']}")
-    if dates.get("report_date"):
-        if dates["report_date"] > today:
-            bad("report_date", f"{row['report_date']} is in the future (today is {today.isoformat()})")
-        elif dates.get("period_start") and dates["report_date"] < dates["period_start"]:
-            bad("report_date", f"{row['report_date']} is before period_start {row['period_start']}: "
-                               "a report cannot cover a period that had not begun")
+    for column, message in _date_problems(row, today):
+        bad(column, message)
     if row["url"]:
         message = _url_problem(row["url"])
         if message:
@@ -333,22 +364,8 @@ def _check_figure(line: int, row: dict[str, str], seen: dict[str, int],
                             ("population_type", POPULATION_TYPES), ("subject", SUBJECTS)):
         if row[column] and row[column] not in allowed:
             bad(column, f"unknown value {row[column]!r}; expected one of {', '.join(allowed)}")
-    counts = {}
-    for column in ("count", "count_high"):
-        text = row[column]
-        if text:
-            if re.fullmatch(r"[0-9]+", text) and int(text) <= MAX_COUNT:
-                counts[column] = int(text)
-            elif re.fullmatch(r"[0-9]+", text):
-                bad(column, f"{text} is too large (the largest count a table holds is {MAX_COUNT})")
-            else:
-                bad(column, f"expected a non-negative whole number without separators, found {text!r}")
-    if row["qualifier"] == "between" and "count" in counts and "count_high" not in counts:
-        bad("count_high", "qualifier 'between' needs the upper number in count_high")
-    if row["count_high"] and row["qualifier"] != "between":
-        bad("count_high", "only allowed with qualifier 'between'")
-    if "count_high" in counts and "count" in counts and counts["count_high"] < counts["count"]:
-        bad("count_high", f"{counts['count_high']} is below count {counts['count']}")
+    for column, message in _count_problems(row):
+        bad(column, message)
     origin = row["origin_admin1"]
     if origin and origin not in ORIGIN_SCOPES and governorate_pcode(origin) is None:
         bad("origin_admin1", f"unknown Syrian governorate {origin!r}; a figure about several "
