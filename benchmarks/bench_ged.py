@@ -71,14 +71,14 @@ def _imports() -> None:
     import pandas  # noqa: F401
     import pyarrow.csv  # noqa: F401
 
-    from refugeestudy.panel import violence_panel  # noqa: F401
+    from refugeestudy.case_study.series import violence_panel  # noqa: F401
     from refugeestudy.sources.ucdp import read_ged  # noqa: F401
 
 
 # ---------------------------------------------------------------------------- the methods
 def run_a(path: Path):
     """Parse and clean the CSV every time (the parse cache off): the same job as DuckDB's."""
-    from refugeestudy.panel import violence_panel
+    from refugeestudy.case_study.series import violence_panel
     from refugeestudy.sources.ucdp import read_ged
 
     return violence_panel(read_ged(path, cache=False), freq="MS")
@@ -87,7 +87,7 @@ def run_a(path: Path):
 def run_d(path: Path):
     """What a second use of the same file costs: read_ged answers from its parquet parse cache
     (files ≥ 32 MiB inside the project; the first, correctness pass filled it)."""
-    from refugeestudy.panel import violence_panel
+    from refugeestudy.case_study.series import violence_panel
     from refugeestudy.sources.ucdp import read_ged
 
     return violence_panel(read_ged(path, cache=True), freq="MS")

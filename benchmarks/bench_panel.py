@@ -4,7 +4,7 @@ Real data from ``../shared/data`` (UNHCR global applications and population, UCD
 country-year, Eurostat). Two figures, printed as ratios to their targets:
 
 1. building the dyad-year panel from the raw CSVs (readers included): target ≤ 2 s;
-2. the main fit (``refugeestudy.ppml.fit_ppml``, the estimation frame already made)
+2. the main fit (``refugeestudy.global_study.ppml.fit_ppml``, the estimation frame already made)
    against a direct ``pyfixest.fepois`` call with the same formula, frame and
    options: target ≤ 1.5 ×.
 
@@ -53,8 +53,8 @@ def main(argv: list[str] | None = None) -> dict:
 
     import pyfixest as pf
 
-    from refugeestudy.dyad_panel import read_dyad_panel_sources
-    from refugeestudy.ppml import DYAD_DEMEANER, FIT_TOLERANCE, SSC, Specification, estimation_frame, fit_ppml
+    from refugeestudy.panels.dyads import read_dyad_panel_sources
+    from refugeestudy.global_study.ppml import DYAD_DEMEANER, FIT_TOLERANCE, SSC, Specification, estimation_frame, fit_ppml
 
     build_s, build_all = _median_time(lambda: read_dyad_panel_sources(**FILES), args.runs)
     panel = read_dyad_panel_sources(**FILES)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 REPORT = "05-origin-destination-panel"
-#: The runner's line for one report (refugeestudy.run), e.g. "done in 83.0 s, its cells 81.7 s".
+#: The runner's line for one report (refugeestudy.pipeline.run), e.g. "done in 83.0 s, its cells 81.7 s".
 TIMING = re.compile(rf"{REPORT}: done in (?P<total>[\d.]+) s, its cells (?P<cells>[\d.]+) s")
 
 

@@ -88,7 +88,7 @@ def _timed(command: list[str], env: dict, cwd: Path) -> tuple[float, str]:
 
 
 def _report_names(root: Path) -> list[str]:
-    from refugeestudy.run import load_plan
+    from refugeestudy.pipeline.run import load_plan
 
     return [spec.name for spec in load_plan(root / "reports.yml", "embedded")]
 

@@ -29,7 +29,7 @@ def main(argv: list[str] | None = None) -> Path:
     from pyinstrument import Profiler
 
     import make_synthetic_ged
-    from refugeestudy.panel import violence_panel
+    from refugeestudy.case_study.series import violence_panel
     from refugeestudy.sources.ucdp import read_ged
 
     path = make_synthetic_ged.ensure(args.rows)

@@ -27,7 +27,7 @@ def shared_extract():
 
 
 def _global_panel(shared_extract, *extra: str):
-    from refugeestudy.dyad_panel import read_dyad_panel_sources
+    from refugeestudy.panels.dyads import read_dyad_panel_sources
 
     return read_dyad_panel_sources(shared_extract("unhcr_global/asylum_applications.csv"),
                                    shared_extract("unhcr_global/population.csv"),

@@ -16,9 +16,10 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from refugeestudy import analysis, casefigures, destinations, load_reports, log_report, plots  # noqa: E402
+from refugeestudy import load_reports, plots  # noqa: E402
+from refugeestudy.case_study import analysis, audit_text, charts, destinations  # noqa: E402
 from refugeestudy.clean.places import GOVERNORATES  # noqa: E402
-from refugeestudy.notebook import data_source  # noqa: E402
+from refugeestudy.pipeline.notebook import data_source  # noqa: E402
 
 SHARED = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
 
@@ -120,7 +121,7 @@ def test_gaps_stay_gaps():
 
 def _timeline():
     log = load_reports()
-    fig = plots.reported_timeline(log.figures, log_report.place_names(log.figures),
+    fig = plots.reported_timeline(log.figures, audit_text.place_names(log.figures),
                                   start="2025-02-01", end="2025-05-01", title="What the reports say, as stated")
     plots.caption(fig, **data_source("reports").caption_words())
     return fig
@@ -167,26 +168,26 @@ def _places():
 
 def _death_curves():
     drawn = [item for item in _tolls() if len(item.curves)]
-    return _log_caption(casefigures.curves_figure(
+    return _log_caption(charts.curves_figure(
         drawn, ylabel="deaths (cumulative)",
         title="Reported deaths (civilians) since 1 March 2025: each producer and the reconciled curve"))
 
 
 def _deaths_per_period():
     drawn = [item for item in _tolls() if len(item.curves)]
-    return _log_caption(casefigures.increments_figure(
+    return _log_caption(charts.increments_figure(
         drawn, ylabel="deaths per week", xlabel="week starting Monday",
         title="Change of the reconciled toll per week; hatched: no report"))
 
 
 def _destination_curves():
-    return _log_caption(casefigures.curves_figure(
+    return _log_caption(charts.curves_figure(
         _places(), ylabel="people (cumulative)",
         title="Reported people by destination: each producer and the reconciled curve"))
 
 
 def _per_period():
-    return _log_caption(casefigures.increments_figure(
+    return _log_caption(charts.increments_figure(
         [_tolls()[0], _places()[0]], ylabel=["deaths per week", "people per week"], xlabel="week starting Monday",
         title="Change of the reconciled curves per week; hatched: no report"))
 
@@ -206,7 +207,7 @@ def _deaths_by_governorate():
     by_place = {GOVERNORATES[code]: analysis.event_deaths_series(events, admin1=[code], freq="MS",
                                                                  start="2016-01-01", end="2019-11-30")
                 for code in codes}
-    fig = casefigures.event_deaths_figure(by_place, ylabel="deaths per month", xlabel="month",
+    fig = charts.event_deaths_figure(by_place, ylabel="deaths per month", xlabel="month",
                                           title="Deaths recorded per month by governorate, 2016 to 2019")
     plots.caption(fig, **data_source("ucdp_ged").caption_words())
     return fig
@@ -226,7 +227,7 @@ def _yearly():
                                             start="2016-01-01", end="2019-12-31")
     yearly = analysis.align(deaths["best"], applications["best"])
     partial = analysis.partial_periods(yearly.index, "YS", events["date_start"].max())
-    fig = casefigures.yearly_figure(yearly, columns={"deaths": "deaths recorded per year",
+    fig = charts.yearly_figure(yearly, columns={"deaths": "deaths recorded per year",
                                                      "arrivals": "asylum applications per year"},
                                     partial={"deaths": partial},
                                     title="Deaths recorded in Syria and asylum applications by Syrians in Germany, by year")
@@ -235,7 +236,7 @@ def _yearly():
 
 
 def _dyad_panel():
-    from refugeestudy.dyad_panel import read_dyad_panel_sources
+    from refugeestudy.panels.dyads import read_dyad_panel_sources
 
     files = [SHARED / "unhcr_global" / "asylum_applications.csv", SHARED / "unhcr_global" / "population.csv",
              SHARED / "ucdp" / "organizedviolencecy_v25_1.csv"]
@@ -246,7 +247,7 @@ def _dyad_panel():
 
 
 def _panel_sources(fig):
-    from refugeestudy.notebook import caption_words
+    from refugeestudy.pipeline.notebook import caption_words
 
     plots.caption(fig, **caption_words(data_source("unhcr_global_asylum_applications"),
                                        data_source("ucdp_country_year")))
@@ -254,8 +255,8 @@ def _panel_sources(fig):
 
 
 def _coefficients():
-    from refugeestudy import panel_study as study
-    from refugeestudy.ppml import estimation_frame, fit_ppml
+    from refugeestudy.global_study import origin_destination as study
+    from refugeestudy.global_study.ppml import estimation_frame, fit_ppml
 
     panel = _dyad_panel()
     frame = study._reference_subset(estimation_frame(panel, study.MAIN), ("RUS",))  # the fit of a minute, cut
@@ -263,7 +264,7 @@ def _coefficients():
 
 
 def _case():
-    from refugeestudy import panel_study as study
+    from refugeestudy.global_study import origin_destination as study
 
     panel = _dyad_panel()
     case = study.case_predictions(panel, "SYR", "RUS", [2025])
@@ -310,7 +311,7 @@ def test_the_timeline_never_joins_different_subjects():
 def test_the_timeline_draws_its_window_and_names_the_places_left_out():
     """Figures outside the window are not drawn, and the legend says which places that leaves out."""
     log = load_reports()
-    labels = log_report.place_names(log.figures)
+    labels = audit_text.place_names(log.figures)
     fig = _timeline()
     assert "figures dated 1 February 2025 to 1 May 2025" in fig._suptitle.get_text()
     deaths = log.figures[(log.figures["kind"] == "deaths") & log.figures["origin_admin1_pcode"].notna()]

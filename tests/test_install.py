@@ -38,7 +38,7 @@ def test_installed_package_loads_the_shipped_log(installed):
     bin_dir, where, env = installed
     expected = len(refugeestudy.load_reports(PROJECT / "data" / "raw" / "reports").figures)
     out = subprocess.run([str(bin_dir / "python"), "-c",
-                          "import refugeestudy, refugeestudy.packaged as p; "
+                          "import refugeestudy, refugeestudy.sources.packaged as p; "
                           "print(len(refugeestudy.load_reports().figures)); "
                           "print(p.report_log_dir() == p.packaged_log_dir())"],
                          cwd=where, env=env, capture_output=True, text=True, check=True)

@@ -22,7 +22,7 @@ Examples
 __version__ = "0.1.0"
 
 from refugeestudy.errors import InputError
-from refugeestudy.reconcile import reconcile
+from refugeestudy.case_study.reconcile import reconcile
 from refugeestudy.sources.acled import read_acled
 from refugeestudy.sources.reports import ReportLog, load_reports
 from refugeestudy.sources.ucdp import read_ged

@@ -227,7 +227,7 @@ def build(
     A plan with `build: log` (embedded) reads the curated log only; `build: fetched` (full)
     reads the log and every fetched source. A failing build leaves the previous tables.
     """
-    from refugeestudy.build import build_plans
+    from refugeestudy.pipeline.build import build_plans
 
     _on_sigterm_clean_up()
     build_plans(plan or None, plan_file, _out, cache_dir=cache_dir, force=force)
@@ -246,9 +246,9 @@ def run(
     import time
 
     from refugeestudy import paths
-    from refugeestudy.plan import plan_file_default
-    from refugeestudy.render import write_index
-    from refugeestudy.run import load_plan, run_reports
+    from refugeestudy.pipeline.plan import plan_file_default
+    from refugeestudy.pipeline.render import write_index
+    from refugeestudy.pipeline.run import load_plan, run_reports
 
     _on_sigterm_clean_up()
     plan_path = plan_file or plan_file_default()

@@ -653,7 +653,7 @@ def reported_timeline(figures: pd.DataFrame, labels: pd.Series, *, start=None, e
     Examples
     --------
     >>> from refugeestudy import load_reports
-    >>> from refugeestudy.audit import place_label
+    >>> from refugeestudy.case_study.audit import place_label
     >>> log = load_reports()
     >>> fig = reported_timeline(log.figures, place_label(log.figures), start="2025-02-01",
     ...                         end="2025-05-01", title="t")

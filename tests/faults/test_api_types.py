@@ -13,8 +13,8 @@ import pytest
 from rich.console import Console
 
 from refugeestudy import fetch as fx
-from refugeestudy.build import build_plans
-from refugeestudy.run import load_plan
+from refugeestudy.pipeline.build import build_plans
+from refugeestudy.pipeline.run import load_plan
 from refugeestudy.sources.unhcr import read_unhcr
 
 from fetch import synthetic

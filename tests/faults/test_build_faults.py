@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from refugeestudy import build as bd
-from refugeestudy._locking import LockedError, hold_lock
+from refugeestudy.pipeline import build as bd
+from refugeestudy.pipeline._locking import LockedError, hold_lock
 from refugeestudy.errors import InputError
 
 

@@ -33,9 +33,9 @@ import pytest
 import yaml
 from rich.console import Console
 
-from refugeestudy import build as bd
-from refugeestudy._locking import LockedError, descendants
-from refugeestudy.run import load_plan, run_reports
+from refugeestudy.pipeline import build as bd
+from refugeestudy.pipeline._locking import LockedError, descendants
+from refugeestudy.pipeline.run import load_plan, run_reports
 
 from .conftest import make_project, tree_digest
 
@@ -57,7 +57,7 @@ def _notebook(path: Path) -> None:
     params = nbformat.v4.new_code_cell('beat = ""\nwait = 0  # range: 0..600')
     params.metadata["tags"] = ["parameters"]
     nb.cells = [params,
-                nbformat.v4.new_code_cell("from refugeestudy.report import write_results\n"
+                nbformat.v4.new_code_cell("from refugeestudy.pipeline.report import write_results\n"
                                           "write_results({'headline': 'busy', 'wait': wait})"),
                 nbformat.v4.new_code_cell(_BUSY)]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
@@ -136,7 +136,7 @@ def _wait_for(beat: Path, process: subprocess.Popen, what: str) -> None:
 
 
 def _all_gone(pids: list[int]) -> list[int]:
-    from refugeestudy._locking import _alive
+    from refugeestudy.pipeline._locking import _alive
 
     deadline = time.monotonic() + 10
     while any(_alive(pid) for pid in pids) and time.monotonic() < deadline:
@@ -185,7 +185,7 @@ def test_run_stopped_by_a_signal_leaves_nothing_behind(busy, how, code, words):
 
 _SLOW_WRITES = """\
 import os, time
-import refugeestudy.build as b
+import refugeestudy.pipeline.build as b
 _write = b.write_parquet
 def slow(frame, path):
     with open(os.environ["BEAT"], "a") as f:
@@ -303,7 +303,7 @@ def test_build_on_a_full_disk_keeps_the_previous_tables(busy, cli, kind):
 
 @pytest.mark.parametrize("kind", ["tmpfs", "patched"])
 def test_run_on_a_full_disk_keeps_the_previous_report(busy, cli, kind):
-    import refugeestudy.run as run_module
+    import refugeestudy.pipeline.run as run_module
 
     project, beat = busy
     plan = str(_plan(project, beat, 0))

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from refugeestudy.plan import PlanError
-from refugeestudy.run import load_plan
+from refugeestudy.pipeline.plan import PlanError
+from refugeestudy.pipeline.run import load_plan
 
 
 def _base(root: Path) -> dict:

@@ -19,9 +19,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from refugeestudy import datasets, paths
-from refugeestudy._locking import LockedError, hold_lock
-from refugeestudy.run import MissingInput, load_plan, run_reports
+from refugeestudy import paths
+from refugeestudy.pipeline import datasets
+from refugeestudy.pipeline._locking import LockedError, hold_lock
+from refugeestudy.pipeline.run import MissingInput, load_plan, run_reports
 
 from .conftest import make_project
 
@@ -127,7 +128,7 @@ def test_second_run_on_one_output_folder_is_refused(with_reports, cli, unchanged
 
 
 def test_run_refused_while_its_tables_are_being_built(with_reports, unchanged):
-    from refugeestudy.build import build_plans
+    from refugeestudy.pipeline.build import build_plans
     import io
     from rich.console import Console
 
@@ -197,7 +198,7 @@ def test_notebook_run_by_hand_reads_the_embedded_tables(project, cli):
 # --------------------------------------------------------------------------- with a kernel
 def test_cell_timeout_names_the_cell_and_keeps_the_good_report(project):
     _notebook(project / "notebooks" / "wait.ipynb", "wait = 0  # range: 0..60",
-              "from refugeestudy.report import write_results\nwrite_results({'waited': wait})",
+              "from refugeestudy.pipeline.report import write_results\nwrite_results({'waited': wait})",
               "import time\ntime.sleep(wait)")
     plan = _plan(project, "wait.yml", {"wait": {"notebook": "notebooks/wait.ipynb"}})
     (good,) = run_reports(load_plan(plan), jobs=1)

@@ -11,7 +11,8 @@ from collections import defaultdict
 
 import pytest
 
-from refugeestudy import audit, load_reports, paths
+from refugeestudy import load_reports, paths
+from refugeestudy.case_study import audit
 
 REAL = paths.raw_dir() / "reports"
 

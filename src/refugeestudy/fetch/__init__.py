@@ -15,6 +15,10 @@ Nothing partial is ever left where a complete file is expected
 the UCDP API token) come from environment variables only; they are never
 written to the cache, the lock, a log or an error message.
 
+Import rule: fetch may import :mod:`refugeestudy.sources` (a download is read
+before it is pinned), :mod:`refugeestudy.clean` and the shared top-level modules;
+never the pipeline, panels or a study. ``tests/test_architecture.py`` enforces it.
+
 Official endpoints (checked with public documentation and code, Nov 2026):
 
 * UCDP GED global CSV: https://ucdp.uu.se/downloads/ ; files follow

@@ -87,7 +87,7 @@ def _csv_rows(path: Path) -> pd.DataFrame:
 
 
 def reader_for(source: Source) -> Callable[[Path], pd.DataFrame]:
-    """The reader :mod:`refugeestudy.build` applies to ``source``'s file (one argument: the path).
+    """The reader :mod:`refugeestudy.pipeline.build` applies to ``source``'s file (one argument: the path).
 
     Examples
     --------

@@ -61,7 +61,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from refugeestudy import parse_cache, schema
+from refugeestudy import schema
+from refugeestudy.sources import parse_cache
 from refugeestudy.errors import InputError, Problem
 from refugeestudy.sources import _tabular
 
@@ -105,7 +106,7 @@ def read_acled(path: str | Path, *, cache: bool = True) -> pd.DataFrame:
     cache : bool
         Keep the result of a large export (≥ 32 MiB) as parquet in the
         project's ``data/cache/parsed`` and read it from there while the file
-        and the package are unchanged (:mod:`refugeestudy.parse_cache`).
+        and the package are unchanged (:mod:`refugeestudy.sources.parse_cache`).
 
     Returns
     -------

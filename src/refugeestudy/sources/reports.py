@@ -35,7 +35,8 @@ from urllib.parse import urlsplit
 
 import pandas as pd
 
-from refugeestudy import packaged, paths, schema
+from refugeestudy import paths, schema
+from refugeestudy.sources import packaged
 from refugeestudy.clean.counts import (
     bounds_frame,
     cumulative_to_increments,
@@ -766,7 +767,7 @@ def load_reports(data_dir: str | Path | None = None) -> ReportLog:
     data_dir : str or Path, optional
         Folder holding ``figures.csv`` and ``sources.csv``; defaults to the
         project's ``data/raw/reports``, or outside a project to the copy shipped
-        in the installed package (:func:`refugeestudy.packaged.report_log_dir`).
+        in the installed package (:func:`refugeestudy.sources.packaged.report_log_dir`).
 
     Returns
     -------

@@ -78,7 +78,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from refugeestudy import parse_cache, schema
+from refugeestudy import schema
+from refugeestudy.sources import parse_cache
 from refugeestudy.clean.gleditsch_ward import crosswalk
 from refugeestudy.errors import InputError, Problem
 from refugeestudy.sources import _tabular
@@ -175,7 +176,7 @@ def read_ged(path: str | Path, *, cache: bool = True) -> pd.DataFrame:
         Keep the result of a large file (≥ 32 MiB, e.g. the global file) as
         parquet in the project's ``data/cache/parsed`` and read it from there
         while the file and the package are unchanged
-        (:mod:`refugeestudy.parse_cache`). ``False`` always parses.
+        (:mod:`refugeestudy.sources.parse_cache`). ``False`` always parses.
 
     Returns
     -------
