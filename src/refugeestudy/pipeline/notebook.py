@@ -65,15 +65,12 @@ from pathlib import Path
 import pandas as pd
 
 from refugeestudy import __version__, paths
-from refugeestudy.pipeline.report import save_table, write_results
+from refugeestudy.pipeline.report import RUN_STAGING_MARK, save_table, write_results
 
 __all__ = ["DataSource", "ReportNotebook", "caption_words", "data_source", "format_table", "output_folder",
            "setup_notebook", "RUN_STAGING_MARK", "INTERACTIVE_FOLDER"]
 
 _CC_BY = "CC BY 4.0"
-#: The file ``refugeestudy run`` puts in its staging folder; a kernel working in
-#: ``<staging>/<name>/`` is the runner's.
-RUN_STAGING_MARK = ".refugeestudy-run-staging"
 #: Where a notebook run outside ``refugeestudy run`` writes, under ``reports/`` (git-ignored).
 INTERACTIVE_FOLDER = ".interactive"
 

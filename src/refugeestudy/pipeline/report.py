@@ -32,16 +32,22 @@ import subprocess
 import warnings
 from collections.abc import Iterable
 from pathlib import Path
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from refugeestudy._atomic import atomic_write_text
 from refugeestudy._hashing import sha256_file
 
+if TYPE_CHECKING:  # numpy and pandas are imported where used: the report runner needs neither
+    import pandas as pd
+
 __all__ = ["to_json", "write_results", "save_table", "provenance", "git_commit",
            "normalise_float", "boundary_distance", "RoundingBoundaryError", "SIGNIFICANT_DIGITS",
-           "ROUNDING_MARGIN", "EXACT_DIGITS", "STRICT_ROUNDING_VARIABLE", "TRACKED_FOR_PROVENANCE"]
+           "ROUNDING_MARGIN", "EXACT_DIGITS", "STRICT_ROUNDING_VARIABLE", "TRACKED_FOR_PROVENANCE",
+           "RUN_STAGING_MARK"]
+
+#: The file ``refugeestudy run`` puts in its staging folder; a kernel working in
+#: ``<staging>/<name>/`` is the runner's (:func:`refugeestudy.pipeline.notebook.output_folder`).
+RUN_STAGING_MARK = ".refugeestudy-run-staging"
 
 #: Significant digits kept of every float written to results.json and tables (but see
 #: :func:`normalise_float` for whole numbers and ``save_table(exact=True)``). Measured on report 05
@@ -143,11 +149,23 @@ def _plain(value):
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
+    if isinstance(value, float):  # numpy's float64 too
         return normalise_float(value)
-    if isinstance(value, (pd.Timestamp,)):
+    if value is None or isinstance(value, (str, int)):  # bool is an int
+        return value
+    return _plain_scalar(value)
+
+
+def _plain_scalar(value):
+    """A numpy or pandas scalar as plain JSON (numpy and pandas imported only for such a value)."""
+    import numpy as np
+    import pandas as pd
+
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return normalise_float(value)
+    if isinstance(value, pd.Timestamp):
         return value.strftime("%Y-%m-%d")
     if value is pd.NA or value is pd.NaT:
         return None
@@ -167,6 +185,7 @@ def write_results(results: dict, path: str | Path = "results.json") -> Path:
     Examples
     --------
     >>> import tempfile
+    >>> import numpy as np
     >>> with tempfile.TemporaryDirectory() as tmp:
     ...     p = write_results({"n": np.int64(3)}, Path(tmp) / "results.json")
     ...     p.read_text()
@@ -190,11 +209,15 @@ def save_table(frame: pd.DataFrame, name: str, folder: str | Path = "tables", *,
     Examples
     --------
     >>> import tempfile
+    >>> import pandas as pd
     >>> with tempfile.TemporaryDirectory() as tmp:
     ...     frame = pd.DataFrame({"a": [1], "b": [2678.2325426272687], "c": ["x"]})
     ...     save_table(frame, "t", tmp).read_text()
     'a,b,c\\n1,2678.0,x\\n'
     """
+    import numpy as np
+    import pandas as pd
+
     path = Path(folder) / f"{name}.csv"
     frame = frame.copy()
 

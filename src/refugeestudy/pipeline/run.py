@@ -58,9 +58,9 @@ from refugeestudy._atomic import atomic_write_text, make_temp_dir, replace_direc
 from refugeestudy._hashing import package_fingerprint, sha256_file
 from refugeestudy.pipeline._locking import die_with_parent, hold_lock, kill_tree
 from refugeestudy.errors import RefugeestudyError
-from refugeestudy.pipeline.notebook import RUN_STAGING_MARK as _STAGING_MARK
 from refugeestudy.pipeline.params import ParameterError, check_parameters, declared_parameters
 from refugeestudy.pipeline.plan import PlanError, read_plans
+from refugeestudy.pipeline.report import RUN_STAGING_MARK as _STAGING_MARK
 from refugeestudy.pipeline.report import git_commit, provenance, to_json
 
 __all__ = ["ReportSpec", "RunOutcome", "PlanError", "MissingInput", "load_plan", "run_reports"]
