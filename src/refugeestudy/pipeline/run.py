@@ -546,40 +546,71 @@ def run_reports(
     on_event = on_event or (lambda *args: None)
     if not specs:
         return []
-    roots = {spec.output_root for spec in specs}
-    if len(roots) != 1:
-        raise PlanError("run_reports runs the reports of one plan at a time")
-    (output_root,) = roots
+    output_root = _output_root(specs)
     root = paths.project_root()
-    output_root.mkdir(parents=True, exist_ok=True)
-    shown = output_root.relative_to(root).as_posix() if root in output_root.parents else output_root
-    processed = specs[0].processed_dir
-    with contextlib.ExitStack() as locks:
-        locks.enter_context(hold_lock(output_root / _LOCK_NAME, f"run writing {shown}/"))
-        if processed.parent.is_dir():  # no build swaps the tables under a running report
-            locks.enter_context(hold_lock(processed.parent / f".{specs[0].plan}.lock",
-                                          f"build of {_PROCESSED}{specs[0].plan}", shared=True))
+    with _run_locks(specs[0], root):
         _remove_own_leftovers(output_root)
-        for spec in specs:
-            if spec.output.is_symlink() or (spec.output.exists() and not spec.output.is_dir()):
-                kind = "a symbolic link" if spec.output.is_symlink() else "a file"
-                raise PlanError(f"report {spec.name!r}: {spec.output.relative_to(root)} is {kind}; "
-                                "the runner replaces only the report folders it makes",
-                                hint=f"move the {kind.split()[-1]} away")
+        _check_output_folders(specs, root)
         _check_required_sources(specs[0])
         fingerprint = package_fingerprint()
         planned = [(spec, _input_files(root, spec)) for spec in specs]  # all checked before any runs
         outcomes, pending = _split_up_to_date(planned, fingerprint, force, on_event)
         if pending:
-            commit = git_commit(root)
-            staging = make_temp_dir(_STAGING_PREFIX, output_root)
-            try:
-                (staging / _STAGING_MARK).touch()
-                outcomes.update(_run_pending(pending, staging, root, commit, jobs, cell_timeout,
-                                             on_event))
-            finally:
-                shutil.rmtree(staging, ignore_errors=True)
+            outcomes.update(_run_staged(pending, output_root, root, jobs, cell_timeout, on_event))
     return [outcomes[spec.name] for spec in specs]
+
+
+def _output_root(specs: list[ReportSpec]) -> Path:
+    """The one output folder of the specs' plan, created if missing.
+
+    Raises
+    ------
+    PlanError
+        The specs come from more than one plan.
+    """
+    roots = {spec.output_root for spec in specs}
+    if len(roots) != 1:
+        raise PlanError("run_reports runs the reports of one plan at a time")
+    (output_root,) = roots
+    output_root.mkdir(parents=True, exist_ok=True)
+    return output_root
+
+
+@contextlib.contextmanager
+def _run_locks(spec: ReportSpec, root: Path):
+    """Hold the plan's output folder (no other run writes it) and its built tables (no build
+    swaps them under a running report) for the length of the ``with`` block."""
+    output_root = spec.output_root
+    shown = output_root.relative_to(root).as_posix() if root in output_root.parents else output_root
+    processed = spec.processed_dir
+    with contextlib.ExitStack() as locks:
+        locks.enter_context(hold_lock(output_root / _LOCK_NAME, f"run writing {shown}/"))
+        if processed.parent.is_dir():
+            locks.enter_context(hold_lock(processed.parent / f".{spec.plan}.lock",
+                                          f"build of {_PROCESSED}{spec.plan}", shared=True))
+        yield
+
+
+def _check_output_folders(specs: list[ReportSpec], root: Path) -> None:
+    """Refuse a report whose folder is a file or a symbolic link: the runner replaces only folders."""
+    for spec in specs:
+        if spec.output.is_symlink() or (spec.output.exists() and not spec.output.is_dir()):
+            kind = "a symbolic link" if spec.output.is_symlink() else "a file"
+            raise PlanError(f"report {spec.name!r}: {spec.output.relative_to(root)} is {kind}; "
+                            "the runner replaces only the report folders it makes",
+                            hint=f"move the {kind.split()[-1]} away")
+
+
+def _run_staged(pending, output_root: Path, root: Path, jobs: int | None, cell_timeout: int,
+                on_event) -> dict[str, RunOutcome]:
+    """Run the pending reports in a staging folder of this run, removed on every exit path."""
+    commit = git_commit(root)
+    staging = make_temp_dir(_STAGING_PREFIX, output_root)
+    try:
+        (staging / _STAGING_MARK).touch()
+        return _run_pending(pending, staging, root, commit, jobs, cell_timeout, on_event)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def _split_up_to_date(planned, fingerprint: str, force: bool, on_event):
