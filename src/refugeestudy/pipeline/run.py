@@ -75,6 +75,8 @@ _CACHE_FOLDER = ".runcache"
 _STAGING_PREFIX = ".staging-"
 _LOCK_NAME = ".run.lock"
 _PROCESSED = "data/processed/"
+#: Optional modules a worker never imports (see :func:`_worker_init`).
+_NOT_IN_WORKERS = ("rfc3987_syntax", "pyarrow.fs")
 #: Parameter pairs that must come in order (first ≤ second) when a report declares both.
 ORDERED_PARAMETERS = (("start", "end"), ("first_year", "last_year"))
 
@@ -425,12 +427,15 @@ def _describe_failure(exc: Exception, executed: Path, cell_timeout: int) -> str:
 def _worker_init(parent_pid: int) -> None:
     """First thing in a worker process: die with the runner (see :func:`die_with_parent`).
 
-    Also keeps ``rfc3987_syntax`` out of the worker: jsonschema (through nbformat, which
-    papermill and nbconvert import) loads it when it is installed (a JupyterLab dependency) and it
-    compiles a grammar on import, over a second of CPU per worker, for IRI formats that no
-    notebook schema uses.
+    Also keeps two optional imports out of the worker, which needs neither:
+    ``rfc3987_syntax``, which jsonschema (through nbformat, which papermill and nbconvert
+    import) loads when it is installed (a JupyterLab dependency) and which compiles a grammar on
+    import, over a second of CPU per worker, for IRI formats that no notebook schema uses; and
+    ``pyarrow.fs``, which papermill imports for HDFS paths (pyarrow and numpy with it, 0.1 s of
+    CPU per worker); the worker reads and writes only local files.
     """
-    sys.modules.setdefault("rfc3987_syntax", None)
+    for optional in _NOT_IN_WORKERS:
+        sys.modules.setdefault(optional, None)
     die_with_parent(parent_pid)
 
 
