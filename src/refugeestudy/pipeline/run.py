@@ -447,6 +447,8 @@ def _execute(spec: ReportSpec, root: Path, staging: Path, inputs: list[Path], ce
     """
     import papermill
 
+    from refugeestudy.pipeline.engine import ENGINE_NAME
+
     os.environ[paths.PLAN_VARIABLE] = spec.plan  # the kernel reads data/processed/<plan>
     # A fixed string-hash seed: set and dict-of-set iteration orders (inside pyfixest's fixed-effect
     # handling, for one) then never change the order of floating-point sums, so the panel's
@@ -461,8 +463,9 @@ def _execute(spec: ReportSpec, root: Path, staging: Path, inputs: list[Path], ce
     try:
         papermill.execute_notebook(
             str(spec.notebook), str(executed), parameters=spec.parameters, cwd=str(folder),
+            engine_name=ENGINE_NAME,  # written once it ends (kept on a timeout too), not per cell
             kernel_name="python3", execution_timeout=cell_timeout, progress_bar=False,
-            log_output=False, request_save_on_cell_execute=True,  # kept on a timeout too
+            log_output=False, request_save_on_cell_execute=True,
             shutdown_kernel="immediate",  # every cell has finished (or timed out): no waiting
             extra_arguments=_QUIET_KERNEL,
         )
