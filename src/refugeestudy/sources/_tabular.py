@@ -518,6 +518,26 @@ def as_integers(values: pd.Series, column: str, problems: Problems, *,
     return result
 
 
+def as_years(values: pd.Series, column: str, problems: Problems, first: int = 1900,
+             last: int = 2100) -> pd.Series:
+    """Convert a year column to ``Int64`` (:func:`as_integers`); record years outside ``[first, last]``.
+
+    Examples
+    --------
+    >>> problems = Problems(Source(Path("x.csv")), lambda positions: [p + 2 for p in positions])
+    >>> as_years(pd.Series(["2024", "1800"]), "year", problems).tolist()
+    [2024, 1800]
+    >>> problems.raise_if_any()
+    Traceback (most recent call last):
+    refugeestudy.errors.InputError: x.csv: 1 problem
+      x.csv:3: column 'year': expected a year, found '1800'
+    """
+    years = as_integers(values, column, problems)
+    problems.rows((years < first) | (years > last), column,
+                  lambda p: f"expected a year, found {cell(values, p)}")
+    return years
+
+
 def as_floats(values: pd.Series, column: str, problems: Problems, low: float, high: float) -> pd.Series:
     """Convert a column to float64 in ``[low, high]``; a missing cell stays missing."""
     numbers = values if values.dtype.kind in "fiu" else pd.to_numeric(values, errors="coerce")
@@ -565,6 +585,18 @@ def duplicates(ids: pd.Series, column: str, problems: Problems, locate: Callable
         first = pd.Series(np.arange(len(ids)), index=ids.index).groupby(ids.to_numpy()).transform("min")
         problems.rows(repeated, column,
                       lambda p: f"duplicated id {cell(ids, p)} (first on line {locate([int(first.iloc[p])])[0]})")
+
+
+def duplicate_rows(parts: Sequence[pd.Series], column: str, problems: Problems, locate: Callable) -> None:
+    """Record every row repeating an earlier row's values of ``parts`` (see :func:`duplicates`).
+
+    The rows' key is the parts as text joined by ``|``, a missing value as
+    empty; ``column`` names the parts in the message.
+    """
+    key = parts[0].astype("string").fillna("")
+    for part in parts[1:]:
+        key = key + "|" + part.astype("string").fillna("")
+    duplicates(key, column, problems, locate)
 
 
 def map_values(values: pd.Series, mapping: dict, *, normalise: Callable[[str], str] | None = None) -> pd.Series:

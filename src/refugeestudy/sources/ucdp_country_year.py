@@ -136,9 +136,7 @@ def _checked_counts(raw: pd.DataFrame, problems: _tabular.Problems) -> tuple:
     ``<type>_<bound>``.
     """
     gw = _tabular.as_integers(raw["country_id_cy"], "country_id_cy", problems)
-    year = _tabular.as_integers(raw["year_cy"], "year_cy", problems)
-    problems.rows((year < 1946) | (year > 2100), "year_cy",
-                  lambda p: f"expected a year, found {_tabular.cell(raw['year_cy'], p)}")
+    year = _tabular.as_years(raw["year_cy"], "year_cy", problems, first=1946)
     deaths = {name: _tabular.as_integers(raw[column], column, problems)
               for name, column in _SOURCE_COLUMNS.items()}
     total_best = _tabular.as_integers(raw[_TOTAL_BEST], _TOTAL_BEST, problems)

@@ -276,9 +276,7 @@ def _load(path: str | Path, dataset: str) -> tuple:
     raw = raw[wanted].reset_index(drop=True)
     counts = tuple(c for c in counts if c in raw)
 
-    years = _tabular.as_integers(raw["year"], "year", problems)
-    problems.rows((years < 1900) | (years > 2100), "year",
-                  lambda p: f"expected a year, found {raw['year'].iloc[p]!r}")
+    years = _tabular.as_years(raw["year"], "year", problems)
     values = {c: _tabular.as_integers(raw[c], c, problems, required=False) for c in counts}
 
     return dataset, source, form, raw, years, values, problems, dimensions, counts
