@@ -430,70 +430,109 @@ def _unchanged(processed: Path, fingerprint: str) -> dict[str, Any] | None:
     return manifest
 
 
-def _tables(inputs: list[dict[str, Any]], reports_dir: Path, registry,
-            lookups: dict[str, dict[str, Any]] | None = None):
-    """Read every input into the canonical tables and the derived ones; return (tables, reports)."""
-    from refugeestudy.sources.reports import load_reports
+def _log_reports(log, figures: dict[str, Any]) -> list[InputReport]:
+    """What the build took from the curated log (``figures``: its input), one report per table.
 
-    log = load_reports(reports_dir)
-    figures_file = inputs[0]["file"]
+    Examples
+    --------
+    >>> from refugeestudy import load_reports
+    >>> [r.table for r in _log_reports(load_reports(), {"file": "figures.csv", "sha256": "x"})]
+    ['violence_events', 'displacement_counts', 'key_events']
+    """
     kinds = log.figures["kind"].value_counts()
-    reports = [
-        InputReport("reports", figures_file, "violence_events", int(kinds.get("deaths", 0)),
+    return [
+        InputReport("reports", figures["file"], "violence_events", int(kinds.get("deaths", 0)),
                     len(log.violence), note="cumulative tolls as increments per reporter",
-                    sha256=inputs[0]["sha256"]),
-        InputReport("reports", figures_file, "displacement_counts",
+                    sha256=figures["sha256"]),
+        InputReport("reports", figures["file"], "displacement_counts",
                     int(kinds.get("displacement", 0)), len(log.displacement),
-                    note="cumulative counts as increments", sha256=inputs[0]["sha256"]),
-        InputReport("reports", figures_file, "key_events", int(kinds.get("event", 0)),
-                    len(log.events), sha256=inputs[0]["sha256"]),
+                    note="cumulative counts as increments", sha256=figures["sha256"]),
+        InputReport("reports", figures["file"], "key_events", int(kinds.get("event", 0)),
+                    len(log.events), sha256=figures["sha256"]),
     ]
-    collected: dict[str, list[pd.DataFrame]] = {"violence_events": [log.violence],
-                                                 "displacement_counts": [log.displacement]}
-    seen: dict[str, dict[str, str]] = {"violence_events": {}, "displacement_counts": {}}
-    for table in seen:
-        ids = collected[table][0][_ID[table]]
-        seen[table].update({key: figures_file for key in ids})
-    for item in [i for i in inputs if i["source"] != "reports"]:
-        name, table, path = item["source"], item["table"], item["path"]
-        frame = _read_source(name, registry.sources[name], path)
-        read = _count_rows(path)
-        dropped: dict[str, int] = {}
-        notes = []
-        repairs = {k: v for k, v in (frame.attrs.get("repairs") or {}).items() if v}
-        if repairs:
-            notes.append("reader repaired: " + ", ".join(f"{k} {v}" for k, v in sorted(repairs.items())))
-        if name.startswith("unhcr"):
-            notes.append("one record per row × count column")
-        if table == "violence_events" and len(frame):
-            inside = frame["country_iso3"].isin(list(VIOLENCE_COUNTRIES)).fillna(False).astype(bool)
-            for code, count in frame.loc[~inside, "country_iso3"].fillna("unknown").value_counts(
-                    sort=False).sort_index().items():
-                where = "/".join(_COUNTRY_NAMES.get(c, c) for c in VIOLENCE_COUNTRIES)
-                dropped[f"outside {where} ({code})"] = int(count)
-            frame = frame[inside]
-        ids = frame[_ID[table]]
-        duplicate = ids.map(lambda key: key in seen[table]).astype(bool)
-        if duplicate.any():
-            for origin, count in ids[duplicate].map(seen[table]).value_counts().sort_index().items():
-                dropped[f"duplicate of {origin}"] = int(count)
-            frame = frame[~duplicate]
-        seen[table].update({key: item["file"] for key in frame[_ID[table]]})
-        collected[table].append(frame)
-        if table != "displacement_counts":
-            unexplained = read - len(frame) - sum(dropped.values())
-            if unexplained > 0:
-                dropped["not returned by the reader (reason not reported)"] = unexplained
-        entry = item.get("entry", {})
-        if entry.get("method") == "mirror" and entry.get("version"):
-            notes.append(f"mirror, version {entry['version']}")
-        reports.append(InputReport(name, item["file"], table, read, len(frame), dropped,
-                                   "; ".join(notes), item["sha256"]))
-    tables = {
-        "violence_events": _concat(collected["violence_events"], "violence_events"),
-        "displacement_counts": _concat(collected["displacement_counts"], "displacement_counts"),
-        "key_events": schema.conform(log.events, "key_events"),
-    }
+
+
+def _outside_countries(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Drop the violence events outside :data:`VIOLENCE_COUNTRIES`; return (kept, reason → count).
+
+    Examples
+    --------
+    >>> kept, dropped = _outside_countries(pd.DataFrame({"country_iso3": ["SYR", "IRQ", None]}))
+    >>> len(kept), dropped
+    (1, {'outside Syria (IRQ)': 1, 'outside Syria (unknown)': 1})
+    """
+    inside = frame["country_iso3"].isin(list(VIOLENCE_COUNTRIES)).fillna(False).astype(bool)
+    where = "/".join(_COUNTRY_NAMES.get(c, c) for c in VIOLENCE_COUNTRIES)
+    dropped = {f"outside {where} ({code})": int(count) for code, count in
+               frame.loc[~inside, "country_iso3"].fillna("unknown").value_counts(
+                   sort=False).sort_index().items()}
+    return frame[inside], dropped
+
+
+def _drop_seen(frame: pd.DataFrame, table: str, seen: dict[str, str]
+               ) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Drop the records whose id an earlier file gave (``seen``: id → file); return (kept, reasons).
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"event_id": ["a", "b"]})
+    >>> kept, dropped = _drop_seen(frame, "violence_events", {"a": "ged.csv"})
+    >>> kept["event_id"].tolist(), dropped
+    (['b'], {'duplicate of ged.csv': 1})
+    """
+    ids = frame[_ID[table]]
+    duplicate = ids.map(lambda key: key in seen).astype(bool)
+    if not duplicate.any():
+        return frame, {}
+    dropped = {f"duplicate of {origin}": int(count)
+               for origin, count in ids[duplicate].map(seen).value_counts().sort_index().items()}
+    return frame[~duplicate], dropped
+
+
+def _read_fetched(item: dict[str, Any], registry, seen: dict[str, str]
+                  ) -> tuple[pd.DataFrame, InputReport]:
+    """Read one fetched file into its table's rows, drop what the build rules drop, report it.
+
+    ``seen`` (id → file of the table's records so far) is updated with the ids kept.
+    """
+    name, table, path = item["source"], item["table"], item["path"]
+    frame = _read_source(name, registry.sources[name], path)
+    read = _count_rows(path)
+    notes = []
+    repairs = {k: v for k, v in (frame.attrs.get("repairs") or {}).items() if v}
+    if repairs:
+        notes.append("reader repaired: " + ", ".join(f"{k} {v}" for k, v in sorted(repairs.items())))
+    if name.startswith("unhcr"):
+        notes.append("one record per row × count column")
+    dropped: dict[str, int] = {}
+    if table == "violence_events" and len(frame):
+        frame, dropped = _outside_countries(frame)
+    frame, duplicates = _drop_seen(frame, table, seen)
+    dropped.update(duplicates)
+    seen.update({key: item["file"] for key in frame[_ID[table]]})
+    if table != "displacement_counts":
+        unexplained = read - len(frame) - sum(dropped.values())
+        if unexplained > 0:
+            dropped["not returned by the reader (reason not reported)"] = unexplained
+    entry = item.get("entry", {})
+    if entry.get("method") == "mirror" and entry.get("version"):
+        notes.append(f"mirror, version {entry['version']}")
+    return frame, InputReport(name, item["file"], table, read, len(frame), dropped,
+                              "; ".join(notes), item["sha256"])
+
+
+def _refuse_id_clash(tables: dict[str, pd.DataFrame]) -> None:
+    """Stop when one id of ``violence_events`` or ``displacement_counts`` comes from two sources.
+
+    Examples
+    --------
+    >>> _refuse_id_clash({"violence_events": pd.DataFrame({"event_id": ["a", "a"],
+    ...                   "source": ["ged", "acled"]}), "displacement_counts": pd.DataFrame(
+    ...                   {"record_id": [], "source": []})})
+    Traceback (most recent call last):
+    ...
+    refugeestudy.pipeline.build.BuildError: violence_events: the same event_id comes from different sources: 'a' in acled, ged. Readers must prefix ids with their source
+    """
     for table in ("violence_events", "displacement_counts"):
         frame = tables[table]
         clash = frame[frame[_ID[table]].duplicated(keep=False)]
@@ -503,18 +542,52 @@ def _tables(inputs: list[dict[str, Any]], reports_dir: Path, registry,
                              + "; ".join(f"{k!r} in {', '.join(v)}" for k, v in
                                          examples.head(5).items())
                              + ". Readers must prefix ids with their source")
-    out = {name: schema.validate(_sorted(frame, name), name) for name, frame in tables.items()}
-    figures = log.figures.copy()
-    out["report_figures"] = _sorted(figures, "report_figures")
-    out["report_sources"] = _sorted(log.sources.copy(), "report_sources")
-    fetched = {item["source"]: item["path"] for item in [*(i for i in inputs if i["source"] != "reports"), *(lookups or {}).values()]}
+
+
+def _with_derived(out: dict[str, pd.DataFrame], fetched: dict[str, Path]) -> dict[str, pd.DataFrame]:
+    """``out`` and, in order, each table of :data:`TABLE_BUILDERS` that can be built, rows sorted.
+
+    Each builder sees the canonical tables and the derived ones built before it.
+
+    Examples
+    --------
+    >>> list(_with_derived({}, {}))  # no fetched source: nothing to derive
+    []
+    """
+    out = dict(out)
     for builder in TABLE_BUILDERS:
         frame = builder.make(dict(out), fetched)
         if frame is not None:
             keys = [key for key in builder.sort if key in frame.columns]
             out[builder.name] = (frame.sort_values(keys, kind="mergesort").reset_index(drop=True)
                                  if keys else frame.reset_index(drop=True))
-    return out, reports
+    return out
+
+
+def _tables(inputs: list[dict[str, Any]], reports_dir: Path, registry,
+            lookups: dict[str, dict[str, Any]] | None = None):
+    """Read every input into the canonical tables and the derived ones; return (tables, reports)."""
+    from refugeestudy.sources.reports import load_reports
+
+    log = load_reports(reports_dir)
+    reports = _log_reports(log, inputs[0])
+    collected: dict[str, list[pd.DataFrame]] = {"violence_events": [log.violence],
+                                                 "displacement_counts": [log.displacement]}
+    seen = {table: dict.fromkeys(frames[0][_ID[table]], inputs[0]["file"])
+            for table, frames in collected.items()}
+    fetched_inputs = [i for i in inputs if i["source"] != "reports"]
+    for item in fetched_inputs:
+        frame, report = _read_fetched(item, registry, seen[item["table"]])
+        collected[item["table"]].append(frame)
+        reports.append(report)
+    tables = {table: _concat(frames, table) for table, frames in collected.items()}
+    tables["key_events"] = schema.conform(log.events, "key_events")
+    _refuse_id_clash(tables)
+    out = {name: schema.validate(_sorted(frame, name), name) for name, frame in tables.items()}
+    out["report_figures"] = _sorted(log.figures.copy(), "report_figures")
+    out["report_sources"] = _sorted(log.sources.copy(), "report_sources")
+    fetched = {item["source"]: item["path"] for item in [*fetched_inputs, *(lookups or {}).values()]}
+    return _with_derived(out, fetched), reports
 
 
 def _print(console, summary: BuildSummary) -> None:
