@@ -720,6 +720,147 @@ def _refuse_empty_required(requires: tuple[str, ...], reports: list[InputReport]
                               "--mirror DIR); the previous tables are left as they were")
 
 
+def _refuse_non_folder(processed: Path, root: Path) -> None:
+    """Stop a build whose folder is a file or a symbolic link (build deletes nothing it did not make).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> file = Path(tempfile.mkdtemp()) / "embedded"
+    >>> _ = file.write_text("notes")
+    >>> try:
+    ...     _refuse_non_folder(file, file.parent)
+    ... except BuildError as exc:
+    ...     print(str(exc).rsplit("/", 1)[1])
+    embedded is a file; build writes a folder there
+    """
+    if processed.is_symlink() or (processed.exists() and not processed.is_dir()):
+        kind = "a symbolic link" if processed.is_symlink() else "a file"
+        shown = _reports_rel(processed.parent, root) + "/" + processed.name
+        raise BuildError(f"{shown} is {kind}; build writes a folder there",
+                         hint=f"move the {kind.split()[-1]} away (build deletes nothing it did "
+                              "not make)")
+
+
+def _build_sources(cache_dir, lock_path, reports_dir, registry) -> tuple[Path, Path, Path, Any]:
+    """The cache folder, fetch lock, log folder and registry a build reads, defaults filled in.
+
+    Examples
+    --------
+    >>> _build_sources("c", "l.json", "r", None)[:3]
+    (PosixPath('c'), PosixPath('l.json'), PosixPath('r'))
+    """
+    from refugeestudy.fetch import default_cache_dir, default_lock_path, load_registry
+
+    cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+    lock_file = Path(lock_path) if lock_path is not None else default_lock_path()
+    log_dir = Path(reports_dir) if reports_dir is not None else paths.raw_dir() / "reports"
+    return cache, lock_file, log_dir, registry if hasattr(registry, "sources") else load_registry(registry)
+
+
+def _summary(processed: Path, outputs: dict[str, dict[str, Any]], inputs: list[InputReport],
+             skipped: list[tuple[str, str]], unchanged: bool, fingerprint: str) -> BuildSummary:
+    """The :class:`BuildSummary` of ``outputs`` (a manifest's: name → file, rows, dropped).
+
+    Examples
+    --------
+    >>> _summary(Path("p"), {"a": {"file": "a.parquet", "rows": 2}}, [], [], True, "f").rows
+    {'a': 2}
+    """
+    return BuildSummary(processed, {k: processed / v["file"] for k, v in outputs.items()},
+                        {k: v["rows"] for k, v in outputs.items()}, inputs, skipped, unchanged,
+                        fingerprint, _dropped(outputs))
+
+
+def _write_table(frame: pd.DataFrame, folder: Path, name: str) -> dict[str, Any]:
+    """Write one table into ``folder``, synced to disk; return its manifest entry.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> entry = _write_table(schema.empty("key_events"), Path(tempfile.mkdtemp()), "key_events")
+    >>> entry["file"], entry["rows"]
+    ('key_events.parquet', 0)
+    """
+    file = OUTPUTS.get(name, f"{name}.parquet")
+    path = write_parquet(frame, folder / file)
+    with open(path, "rb+") as handle:
+        os.fsync(handle.fileno())
+    entry = {"file": file, "rows": len(frame), "sha256": sha256_file(path)}
+    dropped = {reason: int(n) for reason, n in (frame.attrs.get("dropped") or {}).items() if n}
+    if dropped:
+        entry["dropped"] = dropped
+    return entry
+
+
+def _manifest(fingerprint: str, reports: list[InputReport], lookups: dict[str, dict[str, Any]],
+              skipped: list[tuple[str, str]]) -> dict[str, Any]:
+    """What ``build_manifest.json`` records besides the outputs: the inputs with their checksums.
+
+    Examples
+    --------
+    >>> sorted(_manifest("f", [], {}, [("acled", "not fetched")]).items())
+    [('fingerprint', 'f'), ('inputs', []), ('lookups', []), ('skipped', [['acled', 'not fetched']])]
+    """
+    return {
+        "fingerprint": fingerprint,
+        "inputs": [{"source": r.source, "file": r.file, "table": r.table,
+                    "rows_read": r.rows_read, "rows_kept": r.rows_kept,
+                    "dropped": r.dropped, "note": r.note, "sha256": r.sha256}
+                   for r in reports],
+        "lookups": [{"source": i["source"], "file": i["file"], "sha256": i["sha256"]}
+                    for i in lookups.values()],
+        "skipped": [list(item) for item in skipped],
+    }
+
+
+def _publish(tables: dict[str, pd.DataFrame], processed: Path,
+             manifest: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Write ``tables`` and the manifest into a build folder, then swap it for ``processed``.
+
+    ``manifest`` (:func:`_manifest`) is written with the tables' ``outputs``.
+    Whatever fails, the build folder is removed and ``processed`` holds the
+    old set or the new one, never a mix. Returns the ``outputs``.
+    """
+    from refugeestudy._atomic import make_temp_dir, replace_directory
+
+    staging = make_temp_dir(f"{_STAGING_PREFIX}{processed.name}-", processed.parent)
+    try:
+        (staging / _STAGING_MARK).touch()
+        written = {name: _write_table(frame, staging, name) for name, frame in tables.items()}
+        (staging / MANIFEST_NAME).write_text(
+            json.dumps({**manifest, "outputs": written}, sort_keys=True, indent=2,
+                       ensure_ascii=False) + "\n", encoding="utf-8")
+        (staging / _STAGING_MARK).unlink()
+        # Everything is written: swap the whole folder in one step.
+        replace_directory(staging, processed)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return written
+
+
+def _build_locked(processed: Path, root: Path, sources: tuple[Path, Path, Path, Any], *,
+                  force: bool, include_fetched: bool, requires: tuple[str, ...]) -> BuildSummary:
+    """:func:`build`'s work once it holds the folder's lock: reuse the last build, or build anew.
+
+    ``sources`` is :func:`_build_sources`' (cache, fetch lock, log folder, registry).
+    """
+    cache, lock_file, log_dir, registry = sources
+    _remove_leftovers(processed.parent, processed.name)
+    inputs, lookups, skipped = _gather(log_dir, cache, lock_file, registry, root, include_fetched)
+    fingerprint = _fingerprint(inputs, lookups)
+    manifest = None if force else _unchanged(processed, fingerprint)
+    if manifest is not None:
+        return _summary(processed, manifest["outputs"],
+                        [InputReport(**item) for item in manifest["inputs"]], skipped, True,
+                        fingerprint)
+    tables, reports = _tables(inputs, log_dir, registry, lookups)
+    _refuse_empty_required(requires, reports, lookups)
+    written = _publish(tables, processed, _manifest(fingerprint, reports, lookups, skipped))
+    return _summary(processed, written, reports, skipped, False, fingerprint)
+
+
+# Long function: its docstring (parameters, errors, a runnable example) is 55 of its 76 lines
 def build(processed_dir: str | Path | None = None, cache_dir: str | Path | None = None,
           console=None, *, lock_path: str | Path | None = None,
           reports_dir: str | Path | None = None, registry=None,
@@ -782,77 +923,18 @@ def build(processed_dir: str | Path | None = None, cache_dir: str | Path | None 
     """
     from rich.console import Console
 
-    from refugeestudy._atomic import make_temp_dir, replace_directory
     from refugeestudy.pipeline._locking import hold_lock
-    from refugeestudy.fetch import default_cache_dir, default_lock_path, load_registry
 
     root = paths.project_root()
     processed = Path(processed_dir) if processed_dir is not None else paths.processed_dir()
-    cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
-    lock_file = Path(lock_path) if lock_path is not None else default_lock_path()
-    log_dir = Path(reports_dir) if reports_dir is not None else paths.raw_dir() / "reports"
-    reg = registry if hasattr(registry, "sources") else load_registry(registry)
+    sources = _build_sources(cache_dir, lock_path, reports_dir, registry)
     console = console if console is not None else Console(highlight=False)
-
-    if processed.is_symlink() or (processed.exists() and not processed.is_dir()):
-        kind = "a symbolic link" if processed.is_symlink() else "a file"
-        shown = _reports_rel(processed.parent, root) + "/" + processed.name
-        raise BuildError(f"{shown} is {kind}; build writes a folder there",
-                         hint=f"move the {kind.split()[-1]} away (build deletes nothing it did "
-                              "not make)")
+    _refuse_non_folder(processed, root)
     processed.parent.mkdir(parents=True, exist_ok=True)
     with hold_lock(processed.parent / f".{processed.name}.lock",
                    f"build of {_reports_rel(processed, root)} (or a run reading it)"):
-        _remove_leftovers(processed.parent, processed.name)
-        inputs, lookups, skipped = _gather(log_dir, cache, lock_file, reg, root, include_fetched)
-        fingerprint = _fingerprint(inputs, lookups)
-        manifest = None if force else _unchanged(processed, fingerprint)
-        if manifest is not None:
-            summary = BuildSummary(
-                processed, {k: processed / v["file"] for k, v in manifest["outputs"].items()},
-                {k: v["rows"] for k, v in manifest["outputs"].items()},
-                [InputReport(**item) for item in manifest["inputs"]], skipped, True, fingerprint,
-                _dropped(manifest["outputs"]))
-            _print(console, summary)
-            return summary
-
-        tables, reports = _tables(inputs, log_dir, reg, lookups)
-        _refuse_empty_required(requires, reports, lookups)
-        staging = make_temp_dir(f"{_STAGING_PREFIX}{processed.name}-", processed.parent)
-        try:
-            (staging / _STAGING_MARK).touch()
-            written: dict[str, dict[str, Any]] = {}
-            for name, frame in tables.items():
-                file = OUTPUTS.get(name, f"{name}.parquet")
-                path = write_parquet(frame, staging / file)
-                with open(path, "rb+") as handle:
-                    os.fsync(handle.fileno())
-                written[name] = {"file": file, "rows": len(frame), "sha256": sha256_file(path)}
-                dropped = {reason: int(n) for reason, n in (frame.attrs.get("dropped") or {}).items() if n}
-                if dropped:
-                    written[name]["dropped"] = dropped
-            manifest = {
-                "fingerprint": fingerprint,
-                "inputs": [{"source": r.source, "file": r.file, "table": r.table,
-                            "rows_read": r.rows_read, "rows_kept": r.rows_kept,
-                            "dropped": r.dropped, "note": r.note, "sha256": r.sha256}
-                           for r in reports],
-                "lookups": [{"source": i["source"], "file": i["file"], "sha256": i["sha256"]}
-                            for i in lookups.values()],
-                "skipped": [list(item) for item in skipped],
-                "outputs": written,
-            }
-            (staging / MANIFEST_NAME).write_text(
-                json.dumps(manifest, sort_keys=True, indent=2, ensure_ascii=False) + "\n",
-                encoding="utf-8")
-            (staging / _STAGING_MARK).unlink()
-            # Everything is written: swap the whole folder in one step.
-            replace_directory(staging, processed)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
-    summary = BuildSummary(processed, {k: processed / v["file"] for k, v in written.items()},
-                           {k: v["rows"] for k, v in written.items()}, reports, skipped, False,
-                           fingerprint, _dropped(written))
+        summary = _build_locked(processed, root, sources, force=force,
+                                include_fetched=include_fetched, requires=requires)
     _print(console, summary)
     return summary
 
