@@ -169,6 +169,15 @@ def _check_mapping(plan_file: Path, where: str, entry: object, expected: str, ki
 
 
 def _check_report(plan_file: Path, root: Path, plan: str, name: str, item: object) -> dict:
+    """Check one report's entry; return its notebook path, inputs, parameters and summary.
+
+    Examples
+    --------
+    >>> root = paths.project_root().resolve()
+    >>> item = {"notebook": "notebooks/01-data-audit.ipynb", "parameters": {"start": "2025-02-01"}}
+    >>> _check_report(root / "plan.yml", root, "x", "a", item)["parameters"]
+    {'start': '2025-02-01'}
+    """
     where = f"plan {plan!r}, report {name!r}"
     _check_mapping(plan_file, where, item, "`notebook:`", "report", _REPORT_KEYS)
     if "notebook" not in item:
