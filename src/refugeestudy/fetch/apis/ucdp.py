@@ -26,11 +26,10 @@ def fetch_rows(source: Source, registry: Registry, url: str, ctx: ApiContext) ->
 
     Examples
     --------
-    >>> from refugeestudy.fetch.http import Deadline, Options, Redactor
     >>> from refugeestudy.fetch.registry import load_registry
     >>> registry = load_registry()
-    >>> ctx = ApiContext(None, Options(), Redactor(), Deadline(600), environ={})
-    >>> fetch_rows(registry.sources["ucdp_ged_syria"], registry, "https://ucdp.uu.se/api", ctx)
+    >>> no_token = ApiContext(http=None, opts=None, redact=None, deadline=None, environ={})
+    >>> fetch_rows(registry.sources["ucdp_ged_syria"], registry, "https://ucdp.uu.se/", no_token)
     Traceback (most recent call last):
     ...
     refugeestudy.fetch.MissingCredentialsError: ucdp_ged_syria: the UCDP API needs an access token (since February 2026); UCDP_API_TOKEN is not set
