@@ -40,6 +40,10 @@ MAY_IMPORT = {
 """Which parts each part may import; a part always imports itself. ``cli`` and the
 package's ``__init__`` sit above everything and may import any part."""
 
+NEVER = {"refugeestudy.global_study.designs": {"pipeline"}}
+"""Stricter rules inside a part: the designs are pure functions on DataFrames, called by the
+notebook, so they never reach for the pipeline that runs it."""
+
 ROOT_NAMES = {"__version__"}
 """Names a lower part may take from the package root itself (not a re-export)."""
 
@@ -125,6 +129,9 @@ def forbidden_imports(source: str, module: str, is_package: bool = False) -> lis
         target_part = _part(target)
         if target_part != part and target_part not in MAY_IMPORT[part]:
             problems.append(f"{module} line {line}: {part} may not import {target_part} ({target})")
+        for inner, never in NEVER.items():
+            if (module == inner or module.startswith(inner + ".")) and target_part in never:
+                problems.append(f"{module} line {line}: {inner} may not import {target_part} ({target})")
     return problems
 
 
@@ -159,6 +166,8 @@ def test_no_module_imports_a_part_above_it():
     ("refugeestudy.panels.dyads", "from ..pipeline import run", "panels may not import pipeline"),
     ("refugeestudy.clean.places", "from refugeestudy import load_reports", "takes 'load_reports' from the package root"),
     ("refugeestudy.errors", "from refugeestudy.sources import ucdp", "shared may not import sources"),
+    ("refugeestudy.global_study.designs.robustness", "from refugeestudy.pipeline import datasets",
+     "refugeestudy.global_study.designs may not import pipeline"),
 ])
 def test_a_forbidden_import_is_reported_with_its_line(module, source, expected):
     problems = forbidden_imports(source, module)

@@ -173,41 +173,57 @@ def fetch(
                                   "pinned size, else 2 GiB)."),
 ) -> None:
     """Download UCDP GED, UNHCR and ACLED files (or copy them from --mirror), bound by the lock."""
-    # Longer than 60 lines: one declaration per option above, each with its help text.
-    from refugeestudy import fetch as fetching
-    from refugeestudy.errors import RefugeestudyError
-
     _on_sigterm_clean_up()  # a download stopped by SIGTERM leaves no temporary file either
+    with _unknown_source_exits_2():
+        if list_sources:
+            _list_sources()
+        elif verify_only:
+            _verify_cache(sources, cache_dir, alone=not update and mirror is None)
+        else:
+            _fetch_and_say(sources, update, mirror=mirror, cache_dir=cache_dir, force=force,
+                           timeout=timeout, retries=retries, deadline=deadline,
+                           allow_shrink=allow_shrink, max_bytes=max_bytes)
 
-    def fail(message: str, hint: str | None, code: int) -> None:
-        _err.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
-        if hint:
-            _err.print(f"hint: {hint}", markup=False, highlight=False, soft_wrap=True)
-        raise typer.Exit(code=code)
+
+@contextlib.contextmanager
+def _unknown_source_exits_2():
+    """An unknown source name is a usage error of ``fetch``: exit code 2, not 1."""
+    from refugeestudy.fetch import UnknownSourceError
 
     try:
-        if list_sources:
-            for name, source in fetching.load_registry().sources.items():
-                _out.print(f"{name}: {source.title} ({source.licence})", markup=False)
-            return
-        if verify_only:
-            if update or mirror is not None:
-                fail("--verify checks the cache only; it cannot be combined with --update or "
-                     "--mirror", "run `refugeestudy fetch --verify` on its own", 2)
-            fetching.verify(sources or None, cache_dir=cache_dir)
-            _out.print("cached files match the lock")
-            return
-        if not sources and not update:
-            fail("name the sources to fetch (or 'all'), or --update NAME",
-                 "see `refugeestudy fetch --list`", 2)
-        results = fetching.fetch(sources or [], update=update or [], mirror=mirror,
-                                 cache_dir=cache_dir, force=force, timeout=timeout,
-                                 retries=retries, deadline=deadline, console=Console(stderr=True),
-                                 allow_shrink=allow_shrink, max_bytes=max_bytes)
-    except fetching.UnknownSourceError as exc:
-        fail(str(exc), exc.hint, 2)
-    except RefugeestudyError as exc:
-        fail(str(exc), exc.hint, 1)
+        yield
+    except UnknownSourceError as exc:
+        _fail(str(exc), exc.hint, 2)
+
+
+def _list_sources() -> None:
+    """``fetch --list``: each registry source with its title and licence."""
+    from refugeestudy.fetch import load_registry
+
+    for name, source in load_registry().sources.items():
+        _out.print(f"{name}: {source.title} ({source.licence})", markup=False)
+
+
+def _verify_cache(sources: list[str] | None, cache_dir: Path | None, alone: bool) -> None:
+    """``fetch --verify``: check the cached files against the lock; nothing else may be asked."""
+    from refugeestudy.fetch import verify
+
+    if not alone:
+        _fail("--verify checks the cache only; it cannot be combined with --update or --mirror",
+              "run `refugeestudy fetch --verify` on its own", 2)
+    verify(sources or None, cache_dir=cache_dir)
+    _out.print("cached files match the lock")
+
+
+def _fetch_and_say(sources: list[str] | None, update: list[str] | None, **options) -> None:
+    """Fetch ``sources`` and those to ``update`` (progress on standard error), one line each."""
+    from refugeestudy.fetch import fetch as fetch_sources
+
+    if not sources and not update:
+        _fail("name the sources to fetch (or 'all'), or --update NAME",
+              "see `refugeestudy fetch --list`", 2)
+    results = fetch_sources(sources or [], update=update or [], console=Console(stderr=True),
+                            **options)
     for result in results:
         _out.print(f"{result.source}: {result.status} {result.message}", markup=False,
                    soft_wrap=True)

@@ -625,6 +625,23 @@ def _timeline_panel(ax: mpl.axes.Axes, figures: pd.DataFrame, labels: pd.Series,
     return title
 
 
+def _window_title(title: str, start, end) -> str:
+    """``title`` with the window of :func:`reported_timeline` (``title`` when there is none).
+
+    Examples
+    --------
+    >>> _window_title("Tolls", None, "2025-05-01")
+    'Tolls, figures dated the first figure to 1 May 2025'
+    >>> _window_title("", "2025-02-01", None)
+    'Figures dated 1 February 2025 to the last figure'
+    """
+    if start is None and end is None:
+        return title
+    first = f"{pd.Timestamp(start):%-d %B %Y}" if start is not None else "the first figure"
+    last = f"{pd.Timestamp(end):%-d %B %Y}" if end is not None else "the last figure"
+    return f"{title}, figures dated {first} to {last}" if title else f"Figures dated {first} to {last}"
+
+
 def reported_timeline(figures: pd.DataFrame, labels: pd.Series, *, start=None, end=None,
                       title: str = "") -> mpl.figure.Figure:
     """Reported death tolls by governorate beside reported arrivals by destination.
@@ -679,10 +696,7 @@ def reported_timeline(figures: pd.DataFrame, labels: pd.Series, *, start=None, e
         ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(0, -0.24), ncol=2,
                   title=legend_title, title_fontsize=8, alignment="left")
         ax.tick_params(axis="x", labelrotation=30)
-    if start is not None or end is not None:
-        first = f"{pd.Timestamp(start):%-d %B %Y}" if start is not None else "the first figure"
-        last = f"{pd.Timestamp(end):%-d %B %Y}" if end is not None else "the last figure"
-        title = f"{title}, figures dated {first} to {last}" if title else f"Figures dated {first} to {last}"
+    title = _window_title(title, start, end)
     if title:
         fig.suptitle(wrap_title(title, 100), x=0.01, ha="left", fontsize=13, fontweight="bold")
     tight_layout(fig)

@@ -266,10 +266,35 @@ def test_page_limit_bounds_a_runaway_api(server, registry, where):
     server.routes["/population/"] = [{"body": lambda q: {"page": int(q["page"]), "maxPages": 999,
                                                          "items": [_unhcr_row(int(q["page"]), "SYR",
                                                                               "LEB", 1)]}}]
-    with pytest.raises(fx.FetchError, match="more than 3 pages"):
+    with pytest.raises(fx.FetchError, match=r"^unhcr_population: more than 3 pages from http://"
+                                            r"127\.0\.0\.1:\d+/population/; stopped$"):
         fx.fetch(["unhcr_population"], registry=registry, base_urls={"unhcr_api": server.url},
                  **where, **_fast(max_pages=3))
-    assert len(server.hits("/population/")) == 3
+    assert [hit["query"]["page"] for hit in server.hits("/population/")] == ["1", "2", "3"]
+
+
+def test_page_limit_bounds_a_runaway_ucdp_api(server, registry, where):
+    # UCDP counts pages from 0: three pages are 0, 1 and 2.
+    server.routes["/gedevents/26.1"] = [{"body": lambda q: {
+        "TotalPages": 999, "Result": [synthetic.ged_event(10 + int(q["page"]))]}}]
+    with pytest.raises(fx.FetchError, match=r"^ucdp_ged_syria: more than 3 pages; stopped$"):
+        fx.fetch(["ucdp_ged_syria"], registry=registry, base_urls={"ucdp_api": server.url},
+                 **where, **_fast(max_pages=3, environ={"UCDP_API_TOKEN": "ucdp-tok"}))
+    assert [hit["query"]["page"] for hit in server.hits("/gedevents/26.1")] == ["0", "1", "2"]
+    assert not where["lock_path"].exists()
+
+
+def test_page_limit_bounds_a_runaway_acled_api(server, registry, where):
+    data = yaml.safe_load(REGISTRY_FILE.read_text(encoding="utf-8"))
+    data["sources"]["acled"]["page_size"] = 1  # every page is full: ACLED never says it is done
+    server.routes["/oauth/token"] = [{"body": {"access_token": "tok-XYZ"}}]
+    server.routes["/api/acled/read"] = [{"body": {"status": 200,
+                                                  "data": synthetic.acled_events(1)}}]
+    with pytest.raises(fx.FetchError, match=r"^acled: more than 2 pages; stopped$"):
+        fx.fetch(["acled"], registry=fx.load_registry(data), base_urls={"acled": server.url},
+                 **where, **_fast(max_pages=2, environ={"ACLED_EMAIL": "a@b.c",
+                                                        "ACLED_PASSWORD": "pw"}))
+    assert [hit["query"]["page"] for hit in server.hits("/api/acled/read")] == ["1", "2"]
 
 
 # --------------------------------------------------------------------------- checksums

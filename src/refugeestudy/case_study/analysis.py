@@ -38,7 +38,8 @@ import pandas as pd
 
 from refugeestudy.case_study import models
 from refugeestudy.clean.places import DESTINATION_REGIONS, GOVERNORATES
-from refugeestudy.case_study.series import lagged, period_start, reconciled_periods, violence_panel
+from refugeestudy.case_study.series import (lagged, period_grid, period_start, reconciled_periods,
+                                              violence_panel)
 from refugeestudy.case_study.reconcile import DEATHS_SCOPE, DISPLACEMENT_SCOPE, curves_and_reconciled
 
 __all__ = ["POPULATION_TYPES", "population_definitions", "ReportedSeries", "destination_scope", "deaths_scope", "scope_name", "reported_series",
@@ -269,8 +270,7 @@ def registry_series(counts: pd.DataFrame, *, destination_country: str,
     rows = rows[(rows["period_start"] >= pd.Timestamp(start)) & (rows["period_start"] <= pd.Timestamp(end))]
     rows = rows.assign(period=period_start(rows["period_start"], freq))
     sums = rows.groupby("period")[["count_best", "count_low", "count_high"]].sum(min_count=1)
-    grid = pd.date_range(period_start(pd.Series([pd.Timestamp(start)]), freq)[0], end, freq=freq)
-    sums = sums.reindex(grid.astype("datetime64[s]")).astype("float64")
+    sums = sums.reindex(period_grid(start, end, freq)).astype("float64")
     sums.index.name = "period"
     return sums.rename(columns=lambda c: c.removeprefix("count_"))
 

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -188,15 +189,83 @@ class ModelResult:
         }
 
 
-def fit_count_model(
-    y: pd.Series,
-    X: pd.DataFrame,
-    *,
-    family: str = "poisson",
-    cov_type: str = "HC1",
-    hac_lags: int = 1,
-    add_constant: bool = True,
-) -> ModelResult:
+def _check_options(family: str, cov_type: str) -> None:
+    """Refuse an unknown family or covariance, or quasi-Poisson errors on a negative binomial.
+
+    Examples
+    --------
+    >>> _check_options("negbin", "X2")
+    Traceback (most recent call last):
+    ...
+    ValueError: cov_type 'X2' (quasi-Poisson) needs family 'poisson'
+    """
+    if family not in FAMILIES:
+        raise ValueError(f"unknown family {family!r}; expected one of {', '.join(FAMILIES)}")
+    if cov_type not in COV_TYPES:
+        raise ValueError(f"unknown cov_type {cov_type!r}; expected one of {', '.join(COV_TYPES)}")
+    if cov_type == "X2" and family != "poisson":
+        raise ValueError("cov_type 'X2' (quasi-Poisson) needs family 'poisson'")
+
+
+def _design(y: pd.Series, X: pd.DataFrame, add_constant: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The complete rows as float (``y`` as column ``_y``) and the regressors, with ``const`` if asked.
+
+    Examples
+    --------
+    >>> data, exog = _design(pd.Series([1, 2, None]), pd.DataFrame({"x": [0, 1, 1]}), True)
+    >>> data["_y"].tolist(), list(exog.columns)
+    ([1.0, 2.0], ['const', 'x'])
+    """
+    import statsmodels.api as sm
+
+    data = pd.concat([y.rename("_y"), X], axis=1).dropna().astype("float64")
+    exog = sm.add_constant(data.drop(columns="_y"), has_constant="add") if add_constant \
+        else data.drop(columns="_y")
+    return data, exog
+
+
+def _fit(endog: pd.Series, exog: pd.DataFrame, family: str, cov_type: str,
+         hac_lags: int) -> tuple[Any, bool, list[str]]:
+    """Fit the count model; return (statsmodels result, converged, notes on warnings and convergence).
+
+    ``"HC1"`` is fitted as ``"HC0"`` (statsmodels' GLM and discrete models
+    give HC1 without the small-sample factor: :func:`_standard_errors` adds
+    it) and ``"X2"`` as the non-robust covariance scaled by Pearson's chi2.
+    """
+    import statsmodels.api as sm
+
+    fit_cov = {"HC1": "HC0", "X2": "nonrobust"}.get(cov_type, cov_type)
+    options = {"cov_kwds": {"maxlags": hac_lags}} if cov_type == "HAC" else {}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        if family == "poisson":
+            glm = sm.GLM(endog, exog, family=sm.families.Poisson())
+            scale = "X2" if cov_type == "X2" else None
+            result = glm.fit(cov_type=fit_cov, scale=scale, **options)
+            converged = bool(result.converged)
+        else:
+            model = sm.NegativeBinomial(endog, exog, loglike_method="nb2")
+            result = model.fit(disp=0, maxiter=500, cov_type=fit_cov, **options)
+            converged = bool(result.mle_retvals.get("converged", False))
+    notes = sorted({f"{w.category.__name__}: {w.message}" for w in caught})
+    if not converged:
+        notes.append("the optimiser did not converge: estimates are unreliable")
+    return result, converged, notes
+
+
+def _standard_errors(result, cov_type: str) -> pd.Series:
+    """The fit's standard errors; for ``"HC1"`` times sqrt(n / (n - k)), ``k`` every parameter.
+
+    Missing when n <= k (no degree of freedom left).
+    """
+    if cov_type != "HC1":
+        return result.bse
+    nobs, k = int(result.nobs), len(result.params)
+    return result.bse * np.sqrt(nobs / (nobs - k)) if nobs > k else result.bse * np.nan
+
+
+def fit_count_model(y: pd.Series, X: pd.DataFrame, *, family: str = "poisson", cov_type: str = "HC1",
+                    hac_lags: int = 1, add_constant: bool = True) -> ModelResult:
     """Regress counts ``y`` on ``X`` by Poisson GLM or negative binomial (NB2).
 
     Parameters
@@ -233,57 +302,20 @@ def fit_count_model(
     >>> fit.family, fit.nobs, "alpha" in fit.params
     ('negbin', 8, True)
     """
-    import statsmodels.api as sm
     from scipy import stats
 
-    if family not in FAMILIES:
-        raise ValueError(f"unknown family {family!r}; expected one of {', '.join(FAMILIES)}")
-    if cov_type not in COV_TYPES:
-        raise ValueError(f"unknown cov_type {cov_type!r}; expected one of {', '.join(COV_TYPES)}")
-    if cov_type == "X2" and family != "poisson":
-        raise ValueError("cov_type 'X2' (quasi-Poisson) needs family 'poisson'")
-    data = pd.concat([y.rename("_y"), X], axis=1).dropna().astype("float64")
+    _check_options(family, cov_type)
+    data, exog = _design(y, X, add_constant)
     if (data["_y"] < 0).any():
         raise ValueError("counts must be non-negative")
-    exog = sm.add_constant(data.drop(columns="_y"), has_constant="add") if add_constant \
-        else data.drop(columns="_y")
-    notes: list[str] = []
-    # statsmodels' GLM and discrete models compute "HC1" without the n/(n-k)
-    # small-sample factor (the same as HC0); apply it here so HC1 means HC1.
-    small_sample = cov_type == "HC1"
-    fit_cov = {"HC1": "HC0", "X2": "nonrobust"}.get(cov_type, cov_type)
-    options = {"cov_kwds": {"maxlags": hac_lags}} if cov_type == "HAC" else {}
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        if family == "poisson":
-            glm = sm.GLM(data["_y"], exog, family=sm.families.Poisson())
-            scale = "X2" if cov_type == "X2" else None
-            result = glm.fit(cov_type=fit_cov, scale=scale, **options)
-            converged = bool(result.converged)
-        else:
-            model = sm.NegativeBinomial(data["_y"], exog, loglike_method="nb2")
-            result = model.fit(disp=0, maxiter=500, cov_type=fit_cov, **options)
-            converged = bool(result.mle_retvals.get("converged", False))
-    notes += sorted({f"{w.category.__name__}: {w.message}" for w in caught})
-    if not converged:
-        notes.append("the optimiser did not converge: estimates are unreliable")
-    params = result.params
-    bse = result.bse
-    if small_sample:
-        nobs, k = int(result.nobs), len(params)
-        bse = bse * np.sqrt(nobs / (nobs - k)) if nobs > k else bse * np.nan
+    result, converged, notes = _fit(data["_y"], exog, family, cov_type, hac_lags)
+    params, bse = result.params, _standard_errors(result, cov_type)
     return ModelResult(
-        family=family,
-        params=params,
-        bse=bse,
+        family=family, params=params, bse=bse,
         pvalues=pd.Series(2 * stats.norm.sf(np.abs(params / bse)), index=params.index),
-        cov_type=cov_type,
-        nobs=int(result.nobs),
-        aic=float(result.aic),
+        cov_type=cov_type, nobs=int(result.nobs), aic=float(result.aic),
         fitted=pd.Series(np.asarray(result.predict(exog)), index=data.index),
-        converged=converged,
-        notes=notes,
-    )
+        converged=converged, notes=notes)
 
 
 def overdispersion(y: pd.Series, X: pd.DataFrame, *, add_constant: bool = True) -> dict:
@@ -307,9 +339,7 @@ def overdispersion(y: pd.Series, X: pd.DataFrame, *, add_constant: bool = True) 
 
     from statsmodels.discrete.diagnostic import PoissonDiagnostic
 
-    data = pd.concat([y.rename("_y"), X], axis=1).dropna().astype("float64")
-    exog = sm.add_constant(data.drop(columns="_y"), has_constant="add") if add_constant \
-        else data.drop(columns="_y")
+    data, exog = _design(y, X, add_constant)
     glm = sm.GLM(data["_y"], exog, family=sm.families.Poisson()).fit()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

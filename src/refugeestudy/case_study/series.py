@@ -35,7 +35,7 @@ from refugeestudy import schema
 from refugeestudy.clean.places import GOVERNORATES
 from refugeestudy.panels.dyads import build_dyad_panel  # noqa: F401  (the origin x destination panel)
 
-__all__ = ["FREQUENCIES", "ALLOCATIONS", "violence_panel", "period_start",
+__all__ = ["FREQUENCIES", "ALLOCATIONS", "violence_panel", "period_start", "period_grid",
            "spread_over_days", "lagged", "reconciled_periods"]
 
 #: How a record that spans several days is placed in periods: all of it in the
@@ -71,6 +71,18 @@ def period_start(dates: pd.Series, freq: str) -> pd.Series:
         days = values.astype("datetime64[D]").astype("int64")
         out = (days - (days + 3) % 7).astype("datetime64[D]")
     return pd.Series(out.astype("datetime64[s]"), index=dates.index)
+
+
+def period_grid(start: str | pd.Timestamp, end: str | pd.Timestamp, freq: str) -> pd.DatetimeIndex:
+    """Every period start from the period holding ``start`` to ``end``, in seconds.
+
+    Examples
+    --------
+    >>> period_grid("2025-03-05", "2025-03-20", "W-MON").strftime("%d %b").tolist()
+    ['03 Mar', '10 Mar', '17 Mar']
+    """
+    first = period_start(pd.Series([pd.Timestamp(start)]), freq)[0]
+    return pd.date_range(first, end, freq=freq).astype("datetime64[s]")
 
 
 def spread_over_days(frame: pd.DataFrame, start: str, end: str,
@@ -129,17 +141,65 @@ def _complete(sums: pd.DataFrame, keys: list[str], periods: pd.DatetimeIndex,
     return sums.reindex(grid, fill_value=0)
 
 
-def violence_panel(
-    events: pd.DataFrame,
-    *,
-    freq: str = "MS",
-    start: str | pd.Timestamp | None = None,
-    end: str | pd.Timestamp | None = None,
-    admin1: Sequence[str] | None = None,
-    complete: bool = True,
-    country: str | None = "SYR",
-    allocate: str = "start",
-) -> pd.DataFrame:
+def _in_scope(events: pd.DataFrame, values: Sequence[str], country: str | None,
+              admin1: Sequence[str] | None) -> pd.DataFrame:
+    """The events of ``country`` (or of unknown country with a p-code) and of ``admin1``.
+
+    Only the columns the panel needs are kept: filtering copies what it keeps.
+
+    Examples
+    --------
+    >>> events = pd.DataFrame({"date_start": pd.NaT, "date_end": pd.NaT, "deaths_best": [1, 2, 3],
+    ...                        "admin1_pcode": ["SY01", None, "SY02"], "country_iso3": ["SYR", "IRQ", None]})
+    >>> _in_scope(events, ["deaths_best"], "SYR", None)["deaths_best"].tolist()
+    [1, 3]
+    """
+    frame = events[["date_start", "date_end", "admin1_pcode", "country_iso3", *values]]
+    if country is not None:
+        same = (frame["country_iso3"] == country).fillna(False).astype(bool)
+        placed = frame["country_iso3"].isna() & frame["admin1_pcode"].notna()
+        frame = frame[same | placed]
+    if admin1 is not None:
+        frame = frame[frame["admin1_pcode"].isin(list(admin1))]
+    return frame
+
+
+def _within(frame: pd.DataFrame, when: str, start, end) -> pd.DataFrame:
+    """The rows whose ``when`` falls in ``[start, end]`` (an open side when None).
+
+    Examples
+    --------
+    >>> days = pd.DataFrame({"day": pd.to_datetime(["2025-03-01", "2025-03-09"])})
+    >>> len(_within(days, "day", "2025-03-02", None))
+    1
+    """
+    if start is not None:
+        frame = frame[frame[when] >= pd.Timestamp(start)]
+    if end is not None:
+        frame = frame[frame[when] <= pd.Timestamp(end)]
+    return frame
+
+
+def _places(frame: pd.DataFrame, admin1: Sequence[str] | None) -> list:
+    """The p-codes a complete panel has a row for: ``admin1``, else those seen (and missing, if seen).
+
+    Examples
+    --------
+    >>> _places(pd.DataFrame({"admin1_pcode": ["SY02", None, "SY01"]}), None)
+    ['SY01', 'SY02', <NA>]
+    """
+    if admin1 is not None:
+        return list(admin1)
+    places = sorted(frame["admin1_pcode"].dropna().unique())
+    if frame["admin1_pcode"].isna().any():
+        places.append(pd.NA)  # country-level rows keep their own row
+    return places
+
+
+def violence_panel(events: pd.DataFrame, *, freq: str = "MS", start: str | pd.Timestamp | None = None,
+                   end: str | pd.Timestamp | None = None, admin1: Sequence[str] | None = None,
+                   complete: bool = True, country: str | None = "SYR",
+                   allocate: str = "start") -> pd.DataFrame:
     """Deaths per governorate and period, with low/high bounds.
 
     Parameters
@@ -173,31 +233,17 @@ def violence_panel(
         Columns ``period, admin1_pcode, admin1, deaths_best, deaths_low,
         deaths_high, records``, sorted by period then p-code.
     """
-    # Only the columns the panel needs: filtering copies what it keeps.
     values = ("deaths_best", "deaths_low", "deaths_high")
-    frame = events[["date_start", "date_end", "admin1_pcode", "country_iso3", *values]]
-    if country is not None:
-        same = (frame["country_iso3"] == country).fillna(False).astype(bool)
-        placed = frame["country_iso3"].isna() & frame["admin1_pcode"].notna()
-        frame = frame[same | placed]
-    if admin1 is not None:
-        frame = frame[frame["admin1_pcode"].isin(list(admin1))]
-    frame, when = _allocated(frame, "date_start", "date_end", values, allocate)
-    if start is not None:
-        frame = frame[frame[when] >= pd.Timestamp(start)]
-    if end is not None:
-        frame = frame[frame[when] <= pd.Timestamp(end)]
+    frame, when = _allocated(_in_scope(events, values, country, admin1), "date_start", "date_end",
+                             values, allocate)
+    frame = _within(frame, when, start, end)
     keys = ["period", "admin1_pcode"]
     frame = frame.assign(period=period_start(frame[when], freq))
     sums = _sum_bounds(frame, keys, values)
     if complete and len(frame):
         first = pd.Timestamp(start) if start is not None else frame["period"].min()
         last = pd.Timestamp(end) if end is not None else frame["period"].max()
-        periods = pd.date_range(period_start(pd.Series([first]), freq)[0], last, freq=freq)
-        places = list(admin1) if admin1 is not None else sorted(frame["admin1_pcode"].dropna().unique())
-        if admin1 is None and frame["admin1_pcode"].isna().any():
-            places.append(pd.NA)  # country-level rows keep their own row
-        sums = _complete(sums, keys, periods.astype("datetime64[s]"), places)
+        sums = _complete(sums, keys, period_grid(first, last, freq), _places(frame, admin1))
     out = sums.reset_index()
     out.insert(2, "admin1", out["admin1_pcode"].map(GOVERNORATES).astype("string"))
     out["records"] = out["records"].astype("int64")
@@ -256,14 +302,13 @@ def reconciled_periods(curve: pd.DataFrame, *, freq: str, start: str | pd.Timest
     [[True, 100.0, False, 100.0], [False, 100.0, True, nan], [True, 300.0, False, 200.0]]
     """
     first, last = pd.Timestamp(start), pd.Timestamp(end)
-    periods = pd.date_range(period_start(pd.Series([first]), freq)[0], last, freq=freq)
     curve = curve[curve["date"] <= last].sort_values("date", kind="stable")
     before = curve[curve["date"] < first]
     baseline = float(before["best"].iloc[-1]) if len(before) else 0.0
     inside = curve[curve["date"] >= first]
     placed = inside.assign(period=period_start(inside["date"], freq)).groupby("period").tail(1)
     placed = placed.set_index("period")
-    out = pd.DataFrame({"period": periods.astype("datetime64[s]")})
+    out = pd.DataFrame({"period": period_grid(first, last, freq)})
     out["reported"] = out["period"].isin(placed.index)
     for bound in ("low", "best", "high"):
         level = placed[bound].reindex(out["period"]).to_numpy()

@@ -22,6 +22,19 @@ between        n                         (n+m)//2 m
 
 ``tol`` is :data:`APPROXIMATE_TOLERANCE` (10 %) unless given.
 
+Rule for the increments: within each group of ``by`` (e.g. producer × governorate ×
+subject), rows are ordered by ``date`` and walked as one cumulative step curve. The
+curve's *level* is the latest figure that is at least as high as the level before it,
+or that revises it downward (:func:`is_downward_revision`); a lower figure compatible
+with the level (a rounded or late relay) leaves the level where it is. Totals stated as
+of the same day are walked lowest first, so the day's highest stands. Each row's values
+become the change of the level it leaves (the first row keeps its total), so summing a
+series' increments up to a row gives the curve's level there. A real downward revision
+is kept as a negative increment and flagged in ``revised_down``. When ``start`` is
+given, each row's start becomes the day after the previous report in its group (or its
+own date, for a restatement on the same date), so the increments tile time without
+overlap.
+
 Examples
 --------
 >>> qualifier_bounds(150, "approximately")
@@ -161,28 +174,13 @@ def is_downward_revision(previous: tuple, current: tuple) -> bool:
     return bool(current_high < earlier_low)
 
 
-def cumulative_to_increments(
-    frame: pd.DataFrame,
-    *,
-    by: list[str],
-    date: str,
-    values: tuple[str, ...] = ("low", "best", "high"),
-    start: str | None = None,
-) -> pd.DataFrame:
+def cumulative_to_increments(frame: pd.DataFrame, *, by: list[str], date: str,
+                             values: tuple[str, ...] = ("low", "best", "high"),
+                             start: str | None = None) -> pd.DataFrame:
     """Turn running totals into increments of each series' level; flag real revisions.
 
-    Within each group of ``by`` (e.g. producer × governorate × subject), rows
-    are ordered by ``date`` and walked as one cumulative step curve. The
-    curve's *level* is the latest figure that is at least as high as the level
-    before it, or that revises it downward (:func:`is_downward_revision`); a
-    lower figure compatible with the level (a rounded or late relay) leaves the
-    level where it is. Each row's values become the change of the level it
-    leaves (the first row keeps its total), so summing a series' increments up
-    to a row gives the curve's level there. A real downward revision is kept
-    as a negative increment and flagged in ``revised_down``. When ``start`` is
-    given, each row's start becomes the day after the previous report in its
-    group (or its own date, for a restatement on the same date), so the
-    increments tile time without overlap.
+    The module docstring gives the rule (the level of a series, what counts as
+    a downward revision, how ``start`` is rewritten).
 
     Parameters
     ----------
@@ -217,26 +215,68 @@ def cumulative_to_increments(
     ([100, 150, 0, -10], [False, False, False, True])
 
     "Over 200" on 9 March is compatible with 250 and leaves the level at 250;
-    exactly 240 on 10 March contradicts it: a downward revision of 10. Totals
-    stated as of the same day are walked lowest first, so the day's highest stands.
+    exactly 240 on 10 March contradicts it: a downward revision of 10.
+    """
+    bounds = _bound_columns(values)
+    # Totals stated as of one day are walked lowest first: the day's highest stands and a lower
+    # statement of the same day (an earlier update) is no revision of a later one.
+    ordered = frame.sort_values([*by, date, bounds[1]], kind="stable", na_position="first")
+    groups = ordered.groupby(by, sort=False, dropna=False)
+    levels, flags = _levels(ordered, groups, list(values), bounds)
+    out = ordered.copy()
+    first = groups.cumcount() == 0
+    for column in values:
+        level = pd.Series(pd.array(levels[column].tolist(), dtype=ordered[column].dtype), index=ordered.index)
+        change = level - level.groupby([ordered[c] for c in by], sort=False, dropna=False).shift(1)
+        out[column] = level.where(first, change)
+    out["revised_down"] = pd.array(flags, dtype="boolean")
+    if start is not None:
+        out[start] = _period_starts(ordered, groups, date, start, first)
+    return out.loc[frame.index]
+
+
+def _bound_columns(values: tuple[str, ...]) -> tuple[str, str, str]:
+    """Name the ``(low, best, high)`` columns among ``values``.
+
+    Three values are taken in that order; with fewer, the ``best`` column is
+    the one called ``best`` or else the first, and ``low``/``high`` keep their
+    own names (absent columns give missing bounds).
     """
     named = dict(zip(("low", "best", "high"), values)) if len(values) == 3 else {}
     best = "best" if "best" in values else named.get("best", values[0])
-    # Totals stated as of one day are walked lowest first: the day's highest stands and a lower
-    # statement of the same day (an earlier update) is no revision of a later one.
-    ordered = frame.sort_values([*by, date, best], kind="stable", na_position="first")
-    groups = ordered.groupby(by, sort=False, dropna=False)
-    low, high = named.get("low", "low"), named.get("high", "high")
-    columns = list(values)
+    return named.get("low", "low"), best, named.get("high", "high")
+
+
+def _period_starts(ordered: pd.DataFrame, groups, date: str, start: str, first: pd.Series) -> pd.Series:
+    """Each row's new period start: the day after its group's previous report.
+
+    The first row of a group keeps its own ``start``; a restatement on the same
+    "as of" date as the previous report covers just that date.
+    """
+    day_after = groups[date].shift(1) + pd.Timedelta(days=1)
+    day_after = day_after.where(day_after <= ordered[date], ordered[date])
+    return ordered[start].where(first, day_after)
+
+
+def _levels(ordered: pd.DataFrame, groups, columns: list[str],
+            bounds: tuple[str, str, str]) -> tuple[pd.DataFrame, list[bool]]:
+    """Walk each group of ``ordered`` (sorted) and return every row's level and revision flag.
+
+    ``bounds`` names the ``(low, best, high)`` columns among ``columns``. A row
+    becomes the level when it is the group's first, revises the level down
+    (:func:`is_downward_revision`) or states a ``best`` at least as high; the
+    levels come back as a frame aligned with ``ordered`` (missing as ``None``),
+    the flags as a list in the same order.
+    """
+    best = bounds[1]
     stated = ordered[columns].astype(object).where(ordered[columns].notna(), None)
     level_rows, revised = [], []
     for index in groups.indices.values():
         level = None
         for position in index:
             row = stated.iloc[position]
-            bounds = tuple(row.get(c) for c in (low, best, high))
             down = level is not None and is_downward_revision(
-                tuple(level.get(c) for c in (low, best, high)), bounds)
+                tuple(level.get(c) for c in bounds), tuple(row.get(c) for c in bounds))
             if level is None or down or (row[best] is not None and level[best] is not None
                                          and row[best] >= level[best]):
                 level = row
@@ -244,18 +284,4 @@ def cumulative_to_increments(
             revised.append((position, down))
     levels = pd.DataFrame([lvl for _, lvl in sorted(level_rows, key=lambda t: t[0])],
                           index=ordered.index, columns=columns)
-    flags = [flag for _, flag in sorted(revised, key=lambda t: t[0])]
-    out = ordered.copy()
-    first = groups.cumcount() == 0
-    for column in columns:
-        level = pd.array(levels[column].tolist(), dtype=ordered[column].dtype)
-        level = pd.Series(level, index=ordered.index)
-        change = level - level.groupby([ordered[c] for c in by], sort=False, dropna=False).shift(1)
-        out[column] = level.where(first, change)
-    out["revised_down"] = pd.array(flags, dtype="boolean")
-    if start is not None:
-        day_after = groups[date].shift(1) + pd.Timedelta(days=1)
-        # A restatement on the same "as of" date covers just that date.
-        day_after = day_after.where(day_after <= ordered[date], ordered[date])
-        out[start] = ordered[start].where(first, day_after)
-    return out.loc[frame.index]
+    return levels, [flag for _, flag in sorted(revised, key=lambda t: t[0])]

@@ -230,25 +230,37 @@ def to_pcodes(
         line_numbers = pd.Series(
             list(lines) if lines is not None else (names.index + 2), index=names.index
         )
-        problems = []
-        for value in unknown:
-            where = line_numbers[as_text == value].head(3).tolist()
-            problems.append(
-                Problem(
-                    int(where[0]),
-                    column,
-                    f"unknown Syrian governorate {value!r} (also on lines {where[1:]})"
-                    if len(where) > 1
-                    else f"unknown Syrian governorate {value!r}",
-                )
-            )
         raise InputError(
             path,
-            problems,
+            _unknown_governorates(unknown, as_text, line_numbers, column),
             hint="use one of Syria's 14 governorates (e.g. 'Latakia', 'Tartus', 'Hama', "
             "'Homs'); add a new spelling to refugeestudy.clean.places._ALIASES",
         )
     return as_text.map(mapping).astype(object).where(as_text.notna(), float("nan"))
+
+
+def _unknown_governorates(
+    unknown: list[str], as_text: pd.Series, line_numbers: pd.Series, column: str
+) -> list[Problem]:
+    """One problem per unknown governorate name, on the first line it occurs.
+
+    ``as_text`` holds the stripped names and ``line_numbers`` the file line of
+    each (same index); the message lists up to two further lines holding the
+    same name.
+    """
+    problems = []
+    for value in unknown:
+        where = line_numbers[as_text == value].head(3).tolist()
+        problems.append(
+            Problem(
+                int(where[0]),
+                column,
+                f"unknown Syrian governorate {value!r} (also on lines {where[1:]})"
+                if len(where) > 1
+                else f"unknown Syrian governorate {value!r}",
+            )
+        )
+    return problems
 
 
 def check_destination_region(code: str, country_iso3: str) -> str | None:

@@ -77,10 +77,24 @@ def _today() -> str:
 
 
 def _progress(console):
+    """The download bars, on ``console`` (default: standard error)."""
+    from rich.console import Console
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
 
     return Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
-                    TimeElapsedColumn(), console=console, transient=False)
+                    TimeElapsedColumn(), transient=False,
+                    console=console if console is not None else Console(stderr=True))
+
+
+@contextlib.contextmanager
+def _session(mirror: Path | None):
+    """An HTTP session for a fetch from the network (``None`` from a mirror), closed at the end."""
+    http = session() if mirror is None else None
+    try:
+        yield http
+    finally:
+        if http is not None:
+            http.close()
 
 
 @dataclass
@@ -255,6 +269,7 @@ def _accept_bytes(source: Source, run: _Run, pinned: Mapping[str, Any] | None, p
 
 def _fetch_source(source: Source, run: _Run, pinned: Mapping[str, Any] | None, updating: bool,
                   redact: Redactor, deadline: Deadline) -> tuple[FetchResult, dict[str, Any] | None]:
+    """Check the cached pin, else get, check and place the bytes; return the result and lock entry."""
     name = source.name
     method = "mirror" if run.mirror is not None else (
         "download" if source.kind == "file" else "api")
@@ -268,22 +283,42 @@ def _fetch_source(source: Source, run: _Run, pinned: Mapping[str, Any] | None, u
             else _plan_network(source, run, redact, deadline, task))
     entry = {**_entry_base(source, run, method), **plan.fields}
     target = run.cache / (pinned["file"] if pin is not None else Path(name, plan.filename))
-
     check = partial(_accept_bytes, source, run, pinned, pin, target, plan.origin, method, entry)
-    limit, why = size_cap(source, pinned, run.max_bytes)
-
-    def attempt():
-        return write_checked(target, plan.produce, check, what=redact(plan.what), deadline=deadline,
-                             max_bytes=limit, cap_hint=f"{name}'s cap is {why}; if the source "
-                             "really grew, raise it with --max-bytes N (or max_bytes in the registry)")
-
-    sink = (with_retries(redact(plan.what), attempt, run.opts, redact, deadline) if plan.retry
-            else attempt())
+    sink = _write(source, run, pinned, plan, target, check, redact, deadline)
     if run.progress is not None:
         run.progress.update(task, total=sink.size, completed=sink.size)
     entry.update(file=target.relative_to(run.cache).as_posix(), sha256=sink.sha256,
                  size=sink.size)
     entry = json.loads(redact(json.dumps({k: v for k, v in entry.items() if v is not None})))
+    return _outcome(name, run, pinned, updating, target, sink, entry)
+
+
+def _write(source: Source, run: _Run, pinned: Mapping[str, Any] | None, plan: _Plan, target: Path,
+           check: Callable, redact: Redactor, deadline: Deadline):
+    """Write the plan's bytes to ``target`` through ``check``, within the size cap.
+
+    A download is tried again after a transient failure; the returned sink has
+    the bytes' ``sha256`` and ``size``.
+    """
+    limit, why = size_cap(source, pinned, run.max_bytes)
+
+    def attempt():
+        return write_checked(target, plan.produce, check, what=redact(plan.what), deadline=deadline,
+                             max_bytes=limit, cap_hint=f"{source.name}'s cap is {why}; if the source "
+                             "really grew, raise it with --max-bytes N (or max_bytes in the registry)")
+
+    return (with_retries(redact(plan.what), attempt, run.opts, redact, deadline) if plan.retry
+            else attempt())
+
+
+def _outcome(name: str, run: _Run, pinned: Mapping[str, Any] | None, updating: bool, target: Path,
+             sink, entry: dict[str, Any]) -> tuple[FetchResult, dict[str, Any] | None]:
+    """What fetching ``sink``'s bytes into ``target`` did, and the lock entry (``None``: keep it).
+
+    A first fetch pins the bytes; the pinned bytes fetched again keep the
+    lock; ``--update`` replaces the pin (and the source's previous file), or
+    keeps its date when the bytes are the same.
+    """
     source_of = entry["url"] if isinstance(entry["url"], str) else entry["url"][0]
     if pinned is None:
         return FetchResult(name, "pinned", target, sink.sha256,
@@ -306,6 +341,44 @@ def _fetch_source(source: Source, run: _Run, pinned: Mapping[str, Any] | None, u
                        f"bytes from {source_of}); commit the lock to keep this pin"), entry
 
 
+def _fetch_guarded(source: Source, run: _Run, pinned: Mapping[str, Any] | None, updating: bool,
+                   named: bool) -> tuple[FetchResult, dict[str, Any] | None]:
+    """Fetch one source (:func:`_fetch_one`), every error redacted and said in one line.
+
+    A source not ``named`` (only part of a group) whose credentials are not set is ``skipped``.
+    """
+    name, redact = source.name, Redactor()
+    try:
+        return _fetch_one(source, run, pinned, updating, redact)
+    except MissingCredentialsError as exc:
+        if named:
+            raise MissingCredentialsError(redact(str(exc)), hint=redact(exc.hint)) from None
+        return FetchResult(name, "skipped", message=redact(str(exc))), None
+    except FetchError as exc:
+        raise type(exc)(redact(str(exc)), hint=redact(exc.hint)) from None
+    except OSError as exc:
+        raise FetchError(redact(f"{name}: {exc}"),
+                         hint="check free space and permissions of the cache folder "
+                              f"{run.cache}") from None
+    except Exception as exc:  # never a traceback, never a secret
+        raise FetchError(redact(f"{name}: unexpected {type(exc).__name__}: {exc}"),
+                         hint="please report this with the command you ran") from None
+
+
+def _fetch_all(run: _Run, chosen: list[str], updating: set[str], named: set[str],
+               lock: dict[str, Any], lock_file: Path) -> list[FetchResult]:
+    """Fetch ``chosen`` in order, writing the lock after each source whose entry changed."""
+    results: list[FetchResult] = []
+    for name in chosen:
+        result, entry = _fetch_guarded(run.registry.sources[name], run,
+                                       lock["sources"].get(name), name in updating, name in named)
+        results.append(result)
+        if entry is not None:
+            lock["sources"][name] = entry
+            write_lock(lock, lock_file)  # after each source: a later failure keeps it
+    return results
+
+
 def _names(value: str | Iterable[str], argument: str) -> list[str]:
     """One name (a string) or several: never a string's characters.
 
@@ -324,34 +397,60 @@ def _names(value: str | Iterable[str], argument: str) -> list[str]:
     return names
 
 
-def fetch(sources: Iterable[str] = (), *, update: Iterable[str] = (),
-          mirror: str | Path | None = None, cache_dir: str | Path | None = None,
-          lock_path: str | Path | None = None, registry: Registry | str | Path | None = None,
-          base_urls: Mapping[str, str] | None = None, force: bool = False,
-          timeout: float = 60.0, connect_timeout: float = 15.0, retries: int = 3,
-          backoff: float = 1.0, deadline: float = 1800.0, max_pages: int = 10_000,
-          console=None, environ: Mapping[str, str] | None = None, allow_shrink: bool = False,
+def _chosen(names: list[str], update_names: list[str], registry: Registry,
+            mirror: bool) -> tuple[list[str], set[str]]:
+    """The sources to fetch (the named ones, then those to update) and those whose pin may change.
+
+    Examples
+    --------
+    >>> _chosen(["ucdp_ged"], ["unhcr_population"], load_registry(), mirror=True)
+    (['ucdp_ged', 'unhcr_population'], {'unhcr_population'})
+    """
+    updating = set(expand_sources(update_names, registry, mirror=mirror))
+    chosen = expand_sources(names, registry, mirror=mirror)
+    chosen += [name for name in registry.sources if name in updating and name not in chosen]
+    if not chosen:
+        raise FetchError(f"nothing to fetch for {' '.join(names + update_names) or '(no name)'}",
+                         hint="with --mirror only sources with a mirror file can be fetched; "
+                              "see `refugeestudy fetch --list`")
+    return chosen, updating
+
+
+def _checked_lock(lock_file: Path, registry: Registry) -> dict[str, Any]:
+    """The lock, refused if an entry names no source of the registry."""
+    lock = read_lock(lock_file)
+    strangers = sorted(set(lock["sources"]) - set(registry.sources))
+    if strangers:
+        raise FetchError(f"{lock_file}: entry {', '.join(map(repr, strangers))} names no source of "
+                         f"the registry {registry.path or ''}".rstrip(),
+                         hint="remove the entry from the lock, or restore the source in the "
+                              "registry")
+    return lock
+
+
+# Long function: the public entry point documents each of its 19 parameters; the code is 12 lines
+def fetch(sources: Iterable[str] = (), *, update: Iterable[str] = (), mirror: str | Path | None = None,
+          cache_dir: str | Path | None = None, lock_path: str | Path | None = None,
+          registry: Registry | str | Path | None = None, base_urls: Mapping[str, str] | None = None,
+          force: bool = False, timeout: float = 60.0, connect_timeout: float = 15.0, retries: int = 3,
+          backoff: float = 1.0, deadline: float = 1800.0, max_pages: int = 10_000, console=None,
+          environ: Mapping[str, str] | None = None, allow_shrink: bool = False,
           max_bytes: int | None = None) -> list[FetchResult]:
     """Fetch sources into the cache, checked against (and recorded in) the binding lock.
 
-    Bytes that become a pin (a first fetch, or ``update``) must read as the
-    source through its reader, hold at least one row, no negative count and
-    at least half the rows of the pin they replace
-    (:func:`~refugeestudy.fetch.content.check_content`); the lock records the
-    count as ``rows``.
+    Bytes that become a pin (a first fetch, or ``update``) must read as the source through its
+    reader, hold at least one row, no negative count and at least half the rows of the pin they
+    replace (:func:`~refugeestudy.fetch.content.check_content`); the lock records them as ``rows``.
 
     Parameters
     ----------
     sources : str or iterable of str
-        Registry keys, ``all``, or a group prefix (``unhcr``, ``ucdp``,
-        ``acled``); see :func:`~refugeestudy.fetch.registry.expand_sources`.
-        One string is one name.
+        Registry keys, ``all``, or a group prefix (``unhcr``, ``ucdp``, ``acled``); see
+        :func:`~refugeestudy.fetch.registry.expand_sources`. One string is one name.
     update : str or iterable of str
-        Sources whose pin may be replaced by the bytes fetched now (the only
-        way a pin changes); fetched even if not in ``sources``.
+        Sources to fetch, too, whose pin the bytes fetched now replace (the only way a pin changes).
     mirror : str or Path, optional
-        Copy each source's registered mirror file from this folder instead of
-        using the network (e.g. ``../shared/data``).
+        Copy the sources' registered mirror files from this folder (e.g. ``../shared/data``), no network.
     cache_dir : str or Path, optional
         Where files go (``<cache>/<source>/<file>``); default
         :func:`~refugeestudy.fetch.lock.default_cache_dir`.
@@ -362,16 +461,13 @@ def fetch(sources: Iterable[str] = (), *, update: Iterable[str] = (),
     base_urls : mapping, optional
         Override registry bases, e.g. ``{"unhcr_api": "http://127.0.0.1:8000/"}``.
     force : bool
-        Fetch again even if the cached file is present and verified (and
-        replace a cached file that no longer matches its pin; the new bytes
-        must match the pin).
-    timeout, connect_timeout : float
-        Seconds to wait for the next data / for a connection.
+        Fetch again even if the cached file is present and verified (and replace a cached file that
+        no longer matches its pin; the new bytes must match the pin).
+    timeout, connect_timeout, deadline : float
+        Seconds to wait for the next data, for a connection, for one source in all (retries and pages included).
     retries : int
-        Extra attempts after a transient failure (connection error, timeout,
-        HTTP 408/429/5xx, truncated body); waits ``backoff * 2**attempt`` s.
-    deadline : float
-        Seconds one source may take in all (attempts and pages included).
+        Extra attempts after a transient failure (connection error, timeout, HTTP 408/429/5xx,
+        truncated body); waits ``backoff * 2**attempt`` s.
     max_pages : int
         Upper bound on pages per API query.
     console : rich.console.Console, optional
@@ -379,12 +475,10 @@ def fetch(sources: Iterable[str] = (), *, update: Iterable[str] = (),
     environ : mapping, optional
         Where credentials are read (default :data:`os.environ`).
     allow_shrink : bool
-        Pin new bytes even when they hold fewer than half the rows of the
-        pin they replace.
+        Pin new bytes even when they hold fewer than half the rows of the pin they replace.
     max_bytes : int, optional
-        The size cap of every source fetched now (default
-        :func:`size_cap`: the registry's ``max_bytes``, else 4 × the pinned
-        size, else 2 GiB).
+        The size cap of every source fetched now (default :func:`size_cap`: the registry's
+        ``max_bytes``, else 4 × the pinned size, else 2 GiB).
 
     Returns
     -------
@@ -393,10 +487,9 @@ def fetch(sources: Iterable[str] = (), *, update: Iterable[str] = (),
     Raises
     ------
     FetchError
-        On the first source that fails (earlier sources stay fetched and
-        locked), with a ``hint``; :class:`~refugeestudy.fetch.ChecksumError`
-        when bytes differ from the pin; :class:`~refugeestudy.fetch.MissingCredentialsError`
-        when a named source needs credentials that are not set.
+        On the first source that fails (earlier ones stay fetched and locked), with a ``hint``: a
+        :class:`~refugeestudy.fetch.ChecksumError` when bytes differ from the pin, a
+        :class:`~refugeestudy.fetch.MissingCredentialsError` when a named source lacks credentials.
 
     Examples
     --------
@@ -404,62 +497,15 @@ def fetch(sources: Iterable[str] = (), *, update: Iterable[str] = (),
     [FetchResult(source='unhcr_population', status='unchanged', ...)]
     >>> fetch(update=["ucdp_ged"])  # network; replaces the pin  # doctest: +SKIP
     """
-    from rich.console import Console
-
     reg = registry if isinstance(registry, Registry) else load_registry(registry)
     mirror_dir = check_mirror_dir(mirror) if mirror is not None else None
     cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
     lock_file = Path(lock_path) if lock_path is not None else default_lock_path()
     names, update_names = _names(sources, "sources"), _names(update, "update")
-    updating = set(expand_sources(update_names, reg, mirror=mirror_dir is not None))
-    chosen = expand_sources(names, reg, mirror=mirror_dir is not None)
-    chosen += [name for name in reg.sources if name in updating and name not in chosen]
-    if not chosen:
-        raise FetchError(f"nothing to fetch for {' '.join(names + update_names) or '(no name)'}",
-                         hint="with --mirror only sources with a mirror file can be fetched; "
-                              "see `refugeestudy fetch --list`")
-    lock = read_lock(lock_file)
-    strangers = sorted(set(lock["sources"]) - set(reg.sources))
-    if strangers:
-        raise FetchError(f"{lock_file}: entry {', '.join(map(repr, strangers))} names no source of "
-                         f"the registry {reg.path or ''}".rstrip(),
-                         hint="remove the entry from the lock, or restore the source in the "
-                              "registry")
-    opts = Options(timeout=timeout, connect_timeout=connect_timeout, retries=max(0, retries),
-                   backoff=max(0.0, backoff), deadline=deadline, max_pages=max_pages)
-    console = console if console is not None else Console(stderr=True)
-    http = session() if mirror_dir is None else None
-    explicit = set(names) | set(update_names)
-    results: list[FetchResult] = []
-    try:
-        with _progress(console) as progress:
-            run = _Run(reg, mirror_dir, cache, lock_file.name, base_urls, opts, force, http,
-                       progress, os.environ if environ is None else environ, allow_shrink,
-                       max_bytes)
-            for name in chosen:
-                redact = Redactor()
-                try:
-                    result, entry = _fetch_one(reg.sources[name], run, lock["sources"].get(name),
-                                               name in updating, redact)
-                except MissingCredentialsError as exc:
-                    if name in explicit:
-                        raise MissingCredentialsError(redact(str(exc)),
-                                                      hint=redact(exc.hint)) from None
-                    result, entry = FetchResult(name, "skipped", message=redact(str(exc))), None
-                except FetchError as exc:
-                    raise type(exc)(redact(str(exc)), hint=redact(exc.hint)) from None
-                except OSError as exc:
-                    raise FetchError(redact(f"{name}: {exc}"),
-                                     hint="check free space and permissions of the cache folder "
-                                          f"{cache}") from None
-                except Exception as exc:  # never a traceback, never a secret
-                    raise FetchError(redact(f"{name}: unexpected {type(exc).__name__}: {exc}"),
-                                     hint="please report this with the command you ran") from None
-                results.append(result)
-                if entry is not None:
-                    lock["sources"][name] = entry
-                    write_lock(lock, lock_file)  # after each source: a later failure keeps it
-    finally:
-        if http is not None:
-            http.close()
-    return results
+    chosen, updating = _chosen(names, update_names, reg, mirror=mirror_dir is not None)
+    lock = _checked_lock(lock_file, reg)
+    opts = Options(timeout, connect_timeout, max(0, retries), max(0.0, backoff), deadline, max_pages)
+    with _session(mirror_dir) as http, _progress(console) as progress:
+        run = _Run(reg, mirror_dir, cache, lock_file.name, base_urls, opts, force, http, progress,
+                   os.environ if environ is None else environ, allow_shrink, max_bytes)
+        return _fetch_all(run, chosen, updating, set(names) | set(update_names), lock, lock_file)

@@ -205,6 +205,36 @@ def _source(name: str, entry: Any, where: Path | None) -> Source:
     return Source(name=name, options=entry, **known)
 
 
+def _read_yaml(where: Path) -> Any:
+    """The parsed registry file (``{}`` when empty), or a :class:`FetchError` saying what is wrong.
+
+    Examples
+    --------
+    >>> _read_yaml(Path("/nonexistent/fetch_registry.yml"))
+    Traceback (most recent call last):
+    ...
+    refugeestudy.fetch.FetchError: registry /nonexistent/fetch_registry.yml not found
+    """
+    import yaml
+
+    try:
+        data = yaml.safe_load(where.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise FetchError(f"registry {where} not found",
+                         hint="restore it from version control (git checkout -- "
+                              f"data/raw/{REGISTRY_NAME})") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FetchError(f"registry {where} cannot be read: {exc}",
+                         hint="check the file's permissions and encoding (UTF-8)") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or type(exc).__name__
+        raise FetchError(f"registry {where} is not valid YAML{at}: {problem}",
+                         hint="fix the YAML syntax there (indentation, quotes, colons)") from None
+    return {} if data is None else data
+
+
 def load_registry(path: str | Path | Mapping | None = None) -> Registry:
     """Read and check the download registry.
 
@@ -238,26 +268,8 @@ def load_registry(path: str | Path | Mapping | None = None) -> Registry:
     if isinstance(path, Mapping):
         data, where = dict(path), None
     else:
-        import yaml
-
         where = Path(path) if path is not None else _default_registry_path()
-        try:
-            data = yaml.safe_load(where.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise FetchError(f"registry {where} not found",
-                             hint="restore it from version control (git checkout -- "
-                                  f"data/raw/{REGISTRY_NAME})") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise FetchError(f"registry {where} cannot be read: {exc}",
-                             hint="check the file's permissions and encoding (UTF-8)") from None
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-            problem = getattr(exc, "problem", None) or type(exc).__name__
-            raise FetchError(f"registry {where} is not valid YAML{at}: {problem}",
-                             hint="fix the YAML syntax there (indentation, quotes, colons)"
-                             ) from None
-        data = {} if data is None else data
+        data = _read_yaml(where)
     if not isinstance(data, Mapping) or not isinstance(data.get("sources") or {}, Mapping):
         raise FetchError(f"registry {where}: expected a mapping with 'sources' (one entry per "
                          "source)", hint=_HINT)

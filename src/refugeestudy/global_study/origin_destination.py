@@ -44,7 +44,7 @@ __all__ = ["MAIN", "FORECAST", "REFERENCE_DESTINATIONS", "load_dyad_panel", "int
            "outcome_rules_table", "estimates_table", "reclustered", "robustness_checks", "negative_binomial_check",
            "case_predictions", "rank_among_origins", "coefficient_figure",
            "case_figure", "limitations", "term_label", "dummy_design", "country_name", "design_table",
-           "check_table", "eurostat_lead_words", "fetch_command", "coverage_words", "overdispersion_alpha", "fit_nb2", "NB2Fit"]
+           "check_table", "variant_label", "eurostat_lead_words", "fetch_command", "coverage_words", "overdispersion_alpha", "fit_nb2", "NB2Fit"]
 
 MAIN = Specification()
 FORECAST = Specification(lags=(1, 2), leads=(), label="forecast")
@@ -52,7 +52,18 @@ FORECAST = Specification(lags=(1, 2), leads=(), label="forecast")
 REFERENCE_DESTINATIONS = ("RUS", "DEU", "FRA", "SWE", "AUT", "BEL")
 
 _TERMS = {"log_deaths_lead1": "deaths next year (placebo lead)", "log_deaths_lag0": "deaths the same year",
-          "log_deaths_lag1": "deaths 1 year before", "log_deaths_lag2": "deaths 2 years before"}
+          "log_deaths_lag1": "deaths 1 year before", "log_deaths_lag2": "deaths 2 years before",
+          "log_distance_centred_lag_sum": "lag sum × log distance (centred on the origin's mean)",
+          "stock_share_lag1_lag_sum": "lag sum × last year's share of the origin's stock"}
+
+_VARIANTS = {"headline": "headline",
+             "log1p_deaths": "log(1 + deaths) instead of deaths per 100,000",
+             "balanced_destinations": "destinations reporting every year",
+             "neighbours": "applications to neighbouring countries only",
+             "rest": "applications to non-neighbouring countries only",
+             "idmc_conflict_displacements": "outcome: new internal displacements by conflict (IDMC)",
+             "without_stock_share": "without the stock-share interaction",
+             "twfe": "two-way fixed effects instead of Sun-Abraham"}
 
 
 def term_label(term: str) -> str:
@@ -64,6 +75,19 @@ def term_label(term: str) -> str:
     'deaths 1 year before'
     """
     return _TERMS.get(term, term.replace("_", " "))
+
+
+def variant_label(variant: str) -> str:
+    """Reader-facing name of a design's variant (the key in ``DesignResult.variants``).
+
+    Examples
+    --------
+    >>> variant_label("twfe"), variant_label("threshold_1000")
+    ('two-way fixed effects instead of Sun-Abraham', 'onset at 1,000 deaths')
+    """
+    if variant.startswith("threshold_") and variant[len("threshold_"):].isdigit():
+        return f"onset at {int(variant[len('threshold_'):]):,} deaths"
+    return _VARIANTS.get(variant, variant.replace("_", " "))
 
 
 def country_name(iso3: str) -> str:
@@ -436,12 +460,14 @@ def design_table(results: dict) -> pd.DataFrame:
     ...     0.3, 0.1, 0.1, 0.5, 50, 5, "More words.")})
     >>> design_table({"one": r})[["Design", "Variant", "Estimate", "Clusters (origins)"]].values.tolist()
     [['one', 'headline', 0.1, 10], ['one', 'v', 0.3, 5]]
+    >>> design_table({"two": DesignResult(0.1, 0.05, 0.0, 0.2, 100, 10, "W.", variants={"twfe": r})})["Variant"].tolist()
+    ['headline', 'two-way fixed effects instead of Sun-Abraham']
     """
     rows = []
     for name, result in results.items():
         entries = [("headline", result)] + [(k, v) for k, v in result.variants.items() if hasattr(v, "estimate")]
         for variant, entry in entries:
-            rows.append({"Design": name, "Variant": variant, "Estimate": entry.estimate,
+            rows.append({"Design": name, "Variant": variant_label(variant), "Estimate": entry.estimate,
                          "95% CI low": entry.ci_low, "95% CI high": entry.ci_high,
                          "Observations": entry.n_observations, "Clusters (origins)": entry.n_clusters,
                          "In words": entry.words})

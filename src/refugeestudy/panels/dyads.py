@@ -124,6 +124,71 @@ def _shifted(table: pd.DataFrame, keys: list[str], years: pd.Series, by: pd.Data
     return table.set_index(keys + ["year"])[columns].reindex(index).reset_index(drop=True)
 
 
+def _refuse_repeated_countries(conflict: pd.DataFrame) -> None:
+    """Stop when ``conflict`` lists a country twice in a year (its deaths would be added silently).
+
+    Examples
+    --------
+    >>> _refuse_repeated_countries(pd.DataFrame({"country_iso3": ["YEM", "YEM"], "year": [1990, 1990]}))
+    Traceback (most recent call last):
+    ...
+    refugeestudy.panels.dyads.PanelError: conflict table: country YEM appears twice in 1990
+    """
+    repeated = conflict.duplicated(["country_iso3", "year"])
+    if repeated.any():
+        first = conflict.loc[repeated, ["country_iso3", "year"]].iloc[0].tolist()
+        raise PanelError(f"conflict table: country {first[0]} appears twice in {first[1]}",
+                         hint="two Gleditsch-Ward codes map to one ISO3 in the same year")
+
+
+def _outcome_grid(reported: pd.DataFrame, first_year: int, last_year: int) -> pd.DataFrame:
+    """Every dyad of ``reported`` in every year, its outcomes and whether the destination reported.
+
+    Examples
+    --------
+    >>> index = pd.MultiIndex.from_tuples([("SYR", "DEU", 2024)], names=KEYS)
+    >>> grid = _outcome_grid(pd.DataFrame({"n": [5.0]}, index=index), 2023, 2024)
+    >>> grid[["year", "n", "n_destination_reported"]].values.tolist()
+    [[2023, nan, False], [2024, 5.0, True]]
+    """
+    dyads = reported.index.droplevel("year").unique().sort_values()
+    years = np.arange(first_year, last_year + 1)
+    grid = pd.MultiIndex.from_arrays([
+        np.repeat(dyads.get_level_values(0), len(years)),
+        np.repeat(dyads.get_level_values(1), len(years)),
+        np.tile(years, len(dyads))], names=KEYS)
+    panel = reported.reindex(grid).reset_index()
+    panel["year"] = panel["year"].astype("int64")
+    for name in reported.columns:
+        active = reported[name].dropna().index.droplevel("origin_iso3").unique()
+        where = pd.MultiIndex.from_arrays([panel["destination_iso3"], panel["year"]])
+        panel[f"{name}_destination_reported"] = where.isin(active)
+    return panel
+
+
+def _death_blocks(conflict: pd.DataFrame, panel: pd.DataFrame, lags: int,
+                  leads: int) -> list[pd.DataFrame]:
+    """The origin's deaths for each row of ``panel``: one block of columns per lag and lead.
+
+    Examples
+    --------
+    >>> kinds = {f"{k}_{b}": [7] for k in DEATH_TYPES for b in DEATH_BOUNDS}
+    >>> conflict = pd.DataFrame({"country_iso3": ["SYR"], "year": [2023], **kinds})
+    >>> panel = pd.DataFrame({"origin_iso3": ["SYR"], "year": [2024]})
+    >>> [block[death_column(shift=shift)].tolist() for block, shift in
+    ...  zip(_death_blocks(conflict, panel, 1, 1), [0, 1, -1])]
+    [[<NA>], [7], [<NA>]]
+    """
+    kinds = [f"{k}_{b}" for k in DEATH_TYPES for b in DEATH_BOUNDS]
+    deaths = conflict[["country_iso3", "year", *kinds]].rename(columns={"country_iso3": "origin_iso3"})
+    blocks = []
+    for shift in [0, *range(1, lags + 1), *(-lead for lead in range(1, leads + 1))]:
+        block = _shifted(deaths, ["origin_iso3"], panel["year"], panel, kinds, shift).astype("Int64")
+        block.columns = [death_column(*c.rsplit("_", 1), shift) for c in kinds]
+        blocks.append(block)
+    return blocks
+
+
 def build_dyad_panel(applications: pd.DataFrame, population: pd.DataFrame, conflict: pd.DataFrame,
                      eurostat: pd.DataFrame | None = None, *, lags: int = 2, leads: int = 1,
                      first_year: int = 2000, last_year: int | None = None,
@@ -162,42 +227,18 @@ def build_dyad_panel(applications: pd.DataFrame, population: pd.DataFrame, confl
         If ``conflict`` lists a country twice in a year (two Gleditsch–Ward
         codes with one ISO3 at the same time would be added silently otherwise).
     """
-    repeated = conflict.duplicated(["country_iso3", "year"])
-    if repeated.any():
-        first = conflict.loc[repeated, ["country_iso3", "year"]].iloc[0].tolist()
-        raise PanelError(f"conflict table: country {first[0]} appears twice in {first[1]}",
-                         hint="two Gleditsch-Ward codes map to one ISO3 in the same year")
+    _refuse_repeated_countries(conflict)
     last_year = int(applications["year"].max()) if last_year is None else last_year
     withhold_deaths = DEATHS_WITHHELD if withhold_deaths is None else withhold_deaths
     reported = _outcomes(applications, eurostat)
-    outcomes = list(reported.columns)
-    dyads = reported.index.droplevel("year").unique().sort_values()
-    years = np.arange(first_year, last_year + 1)
-    grid = pd.MultiIndex.from_arrays([
-        np.repeat(dyads.get_level_values(0), len(years)),
-        np.repeat(dyads.get_level_values(1), len(years)),
-        np.tile(years, len(dyads))], names=KEYS)
-    panel = reported.reindex(grid).reset_index()
-    panel["year"] = panel["year"].astype("int64")
-    for name in outcomes:
-        active = reported[name].dropna().index.droplevel("origin_iso3").unique()
-        where = pd.MultiIndex.from_arrays([panel["destination_iso3"], panel["year"]])
-        panel[f"{name}_destination_reported"] = where.isin(active)
-
-    kinds = [f"{k}_{b}" for k in DEATH_TYPES for b in DEATH_BOUNDS]
-    deaths = conflict[["country_iso3", "year", *kinds]].rename(columns={"country_iso3": "origin_iso3"})
-    blocks = []
-    for shift in [0, *range(1, lags + 1), *(-lead for lead in range(1, leads + 1))]:
-        block = _shifted(deaths, ["origin_iso3"], panel["year"], panel, kinds, shift).astype("Int64")
-        block.columns = [death_column(*c.rsplit("_", 1), shift) for c in kinds]
-        blocks.append(block)
-
+    panel = _outcome_grid(reported, first_year, last_year)
+    blocks = _death_blocks(conflict, panel, lags, leads)
     panel = pd.concat([panel, *blocks, stock_columns(population, panel)], axis=1)
     withheld = panel["origin_iso3"].isin(list(withhold_deaths))
     for block in blocks:
         panel.loc[withheld, list(block.columns)] = pd.NA
     panel["ucdp_deaths_withheld"] = withheld.to_numpy()
-    for name in outcomes:
+    for name in reported.columns:
         panel[name] = panel[name].astype("Int64")
     return panel
 

@@ -430,70 +430,109 @@ def _unchanged(processed: Path, fingerprint: str) -> dict[str, Any] | None:
     return manifest
 
 
-def _tables(inputs: list[dict[str, Any]], reports_dir: Path, registry,
-            lookups: dict[str, dict[str, Any]] | None = None):
-    """Read every input into the canonical tables and the derived ones; return (tables, reports)."""
-    from refugeestudy.sources.reports import load_reports
+def _log_reports(log, figures: dict[str, Any]) -> list[InputReport]:
+    """What the build took from the curated log (``figures``: its input), one report per table.
 
-    log = load_reports(reports_dir)
-    figures_file = inputs[0]["file"]
+    Examples
+    --------
+    >>> from refugeestudy import load_reports
+    >>> [r.table for r in _log_reports(load_reports(), {"file": "figures.csv", "sha256": "x"})]
+    ['violence_events', 'displacement_counts', 'key_events']
+    """
     kinds = log.figures["kind"].value_counts()
-    reports = [
-        InputReport("reports", figures_file, "violence_events", int(kinds.get("deaths", 0)),
+    return [
+        InputReport("reports", figures["file"], "violence_events", int(kinds.get("deaths", 0)),
                     len(log.violence), note="cumulative tolls as increments per reporter",
-                    sha256=inputs[0]["sha256"]),
-        InputReport("reports", figures_file, "displacement_counts",
+                    sha256=figures["sha256"]),
+        InputReport("reports", figures["file"], "displacement_counts",
                     int(kinds.get("displacement", 0)), len(log.displacement),
-                    note="cumulative counts as increments", sha256=inputs[0]["sha256"]),
-        InputReport("reports", figures_file, "key_events", int(kinds.get("event", 0)),
-                    len(log.events), sha256=inputs[0]["sha256"]),
+                    note="cumulative counts as increments", sha256=figures["sha256"]),
+        InputReport("reports", figures["file"], "key_events", int(kinds.get("event", 0)),
+                    len(log.events), sha256=figures["sha256"]),
     ]
-    collected: dict[str, list[pd.DataFrame]] = {"violence_events": [log.violence],
-                                                 "displacement_counts": [log.displacement]}
-    seen: dict[str, dict[str, str]] = {"violence_events": {}, "displacement_counts": {}}
-    for table in seen:
-        ids = collected[table][0][_ID[table]]
-        seen[table].update({key: figures_file for key in ids})
-    for item in [i for i in inputs if i["source"] != "reports"]:
-        name, table, path = item["source"], item["table"], item["path"]
-        frame = _read_source(name, registry.sources[name], path)
-        read = _count_rows(path)
-        dropped: dict[str, int] = {}
-        notes = []
-        repairs = {k: v for k, v in (frame.attrs.get("repairs") or {}).items() if v}
-        if repairs:
-            notes.append("reader repaired: " + ", ".join(f"{k} {v}" for k, v in sorted(repairs.items())))
-        if name.startswith("unhcr"):
-            notes.append("one record per row × count column")
-        if table == "violence_events" and len(frame):
-            inside = frame["country_iso3"].isin(list(VIOLENCE_COUNTRIES)).fillna(False).astype(bool)
-            for code, count in frame.loc[~inside, "country_iso3"].fillna("unknown").value_counts(
-                    sort=False).sort_index().items():
-                where = "/".join(_COUNTRY_NAMES.get(c, c) for c in VIOLENCE_COUNTRIES)
-                dropped[f"outside {where} ({code})"] = int(count)
-            frame = frame[inside]
-        ids = frame[_ID[table]]
-        duplicate = ids.map(lambda key: key in seen[table]).astype(bool)
-        if duplicate.any():
-            for origin, count in ids[duplicate].map(seen[table]).value_counts().sort_index().items():
-                dropped[f"duplicate of {origin}"] = int(count)
-            frame = frame[~duplicate]
-        seen[table].update({key: item["file"] for key in frame[_ID[table]]})
-        collected[table].append(frame)
-        if table != "displacement_counts":
-            unexplained = read - len(frame) - sum(dropped.values())
-            if unexplained > 0:
-                dropped["not returned by the reader (reason not reported)"] = unexplained
-        entry = item.get("entry", {})
-        if entry.get("method") == "mirror" and entry.get("version"):
-            notes.append(f"mirror, version {entry['version']}")
-        reports.append(InputReport(name, item["file"], table, read, len(frame), dropped,
-                                   "; ".join(notes), item["sha256"]))
-    tables = {
-        "violence_events": _concat(collected["violence_events"], "violence_events"),
-        "displacement_counts": _concat(collected["displacement_counts"], "displacement_counts"),
-        "key_events": schema.conform(log.events, "key_events"),
-    }
+
+
+def _outside_countries(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Drop the violence events outside :data:`VIOLENCE_COUNTRIES`; return (kept, reason → count).
+
+    Examples
+    --------
+    >>> kept, dropped = _outside_countries(pd.DataFrame({"country_iso3": ["SYR", "IRQ", None]}))
+    >>> len(kept), dropped
+    (1, {'outside Syria (IRQ)': 1, 'outside Syria (unknown)': 1})
+    """
+    inside = frame["country_iso3"].isin(list(VIOLENCE_COUNTRIES)).fillna(False).astype(bool)
+    where = "/".join(_COUNTRY_NAMES.get(c, c) for c in VIOLENCE_COUNTRIES)
+    dropped = {f"outside {where} ({code})": int(count) for code, count in
+               frame.loc[~inside, "country_iso3"].fillna("unknown").value_counts(
+                   sort=False).sort_index().items()}
+    return frame[inside], dropped
+
+
+def _drop_seen(frame: pd.DataFrame, table: str, seen: dict[str, str]
+               ) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Drop the records whose id an earlier file gave (``seen``: id → file); return (kept, reasons).
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"event_id": ["a", "b"]})
+    >>> kept, dropped = _drop_seen(frame, "violence_events", {"a": "ged.csv"})
+    >>> kept["event_id"].tolist(), dropped
+    (['b'], {'duplicate of ged.csv': 1})
+    """
+    ids = frame[_ID[table]]
+    duplicate = ids.map(lambda key: key in seen).astype(bool)
+    if not duplicate.any():
+        return frame, {}
+    dropped = {f"duplicate of {origin}": int(count)
+               for origin, count in ids[duplicate].map(seen).value_counts().sort_index().items()}
+    return frame[~duplicate], dropped
+
+
+def _read_fetched(item: dict[str, Any], registry, seen: dict[str, str]
+                  ) -> tuple[pd.DataFrame, InputReport]:
+    """Read one fetched file into its table's rows, drop what the build rules drop, report it.
+
+    ``seen`` (id → file of the table's records so far) is updated with the ids kept.
+    """
+    name, table, path = item["source"], item["table"], item["path"]
+    frame = _read_source(name, registry.sources[name], path)
+    read = _count_rows(path)
+    notes = []
+    repairs = {k: v for k, v in (frame.attrs.get("repairs") or {}).items() if v}
+    if repairs:
+        notes.append("reader repaired: " + ", ".join(f"{k} {v}" for k, v in sorted(repairs.items())))
+    if name.startswith("unhcr"):
+        notes.append("one record per row × count column")
+    dropped: dict[str, int] = {}
+    if table == "violence_events" and len(frame):
+        frame, dropped = _outside_countries(frame)
+    frame, duplicates = _drop_seen(frame, table, seen)
+    dropped.update(duplicates)
+    seen.update({key: item["file"] for key in frame[_ID[table]]})
+    if table != "displacement_counts":
+        unexplained = read - len(frame) - sum(dropped.values())
+        if unexplained > 0:
+            dropped["not returned by the reader (reason not reported)"] = unexplained
+    entry = item.get("entry", {})
+    if entry.get("method") == "mirror" and entry.get("version"):
+        notes.append(f"mirror, version {entry['version']}")
+    return frame, InputReport(name, item["file"], table, read, len(frame), dropped,
+                              "; ".join(notes), item["sha256"])
+
+
+def _refuse_id_clash(tables: dict[str, pd.DataFrame]) -> None:
+    """Stop when one id of ``violence_events`` or ``displacement_counts`` comes from two sources.
+
+    Examples
+    --------
+    >>> _refuse_id_clash({"violence_events": pd.DataFrame({"event_id": ["a", "a"],
+    ...                   "source": ["ged", "acled"]}), "displacement_counts": pd.DataFrame(
+    ...                   {"record_id": [], "source": []})})
+    Traceback (most recent call last):
+    ...
+    refugeestudy.pipeline.build.BuildError: violence_events: the same event_id comes from different sources: 'a' in acled, ged. Readers must prefix ids with their source
+    """
     for table in ("violence_events", "displacement_counts"):
         frame = tables[table]
         clash = frame[frame[_ID[table]].duplicated(keep=False)]
@@ -503,18 +542,52 @@ def _tables(inputs: list[dict[str, Any]], reports_dir: Path, registry,
                              + "; ".join(f"{k!r} in {', '.join(v)}" for k, v in
                                          examples.head(5).items())
                              + ". Readers must prefix ids with their source")
-    out = {name: schema.validate(_sorted(frame, name), name) for name, frame in tables.items()}
-    figures = log.figures.copy()
-    out["report_figures"] = _sorted(figures, "report_figures")
-    out["report_sources"] = _sorted(log.sources.copy(), "report_sources")
-    fetched = {item["source"]: item["path"] for item in [*(i for i in inputs if i["source"] != "reports"), *(lookups or {}).values()]}
+
+
+def _with_derived(out: dict[str, pd.DataFrame], fetched: dict[str, Path]) -> dict[str, pd.DataFrame]:
+    """``out`` and, in order, each table of :data:`TABLE_BUILDERS` that can be built, rows sorted.
+
+    Each builder sees the canonical tables and the derived ones built before it.
+
+    Examples
+    --------
+    >>> list(_with_derived({}, {}))  # no fetched source: nothing to derive
+    []
+    """
+    out = dict(out)
     for builder in TABLE_BUILDERS:
         frame = builder.make(dict(out), fetched)
         if frame is not None:
             keys = [key for key in builder.sort if key in frame.columns]
             out[builder.name] = (frame.sort_values(keys, kind="mergesort").reset_index(drop=True)
                                  if keys else frame.reset_index(drop=True))
-    return out, reports
+    return out
+
+
+def _tables(inputs: list[dict[str, Any]], reports_dir: Path, registry,
+            lookups: dict[str, dict[str, Any]] | None = None):
+    """Read every input into the canonical tables and the derived ones; return (tables, reports)."""
+    from refugeestudy.sources.reports import load_reports
+
+    log = load_reports(reports_dir)
+    reports = _log_reports(log, inputs[0])
+    collected: dict[str, list[pd.DataFrame]] = {"violence_events": [log.violence],
+                                                 "displacement_counts": [log.displacement]}
+    seen = {table: dict.fromkeys(frames[0][_ID[table]], inputs[0]["file"])
+            for table, frames in collected.items()}
+    fetched_inputs = [i for i in inputs if i["source"] != "reports"]
+    for item in fetched_inputs:
+        frame, report = _read_fetched(item, registry, seen[item["table"]])
+        collected[item["table"]].append(frame)
+        reports.append(report)
+    tables = {table: _concat(frames, table) for table, frames in collected.items()}
+    tables["key_events"] = schema.conform(log.events, "key_events")
+    _refuse_id_clash(tables)
+    out = {name: schema.validate(_sorted(frame, name), name) for name, frame in tables.items()}
+    out["report_figures"] = _sorted(log.figures.copy(), "report_figures")
+    out["report_sources"] = _sorted(log.sources.copy(), "report_sources")
+    fetched = {item["source"]: item["path"] for item in [*fetched_inputs, *(lookups or {}).values()]}
+    return _with_derived(out, fetched), reports
 
 
 def _print(console, summary: BuildSummary) -> None:
@@ -647,6 +720,147 @@ def _refuse_empty_required(requires: tuple[str, ...], reports: list[InputReport]
                               "--mirror DIR); the previous tables are left as they were")
 
 
+def _refuse_non_folder(processed: Path, root: Path) -> None:
+    """Stop a build whose folder is a file or a symbolic link (build deletes nothing it did not make).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> file = Path(tempfile.mkdtemp()) / "embedded"
+    >>> _ = file.write_text("notes")
+    >>> try:
+    ...     _refuse_non_folder(file, file.parent)
+    ... except BuildError as exc:
+    ...     print(str(exc).rsplit("/", 1)[1])
+    embedded is a file; build writes a folder there
+    """
+    if processed.is_symlink() or (processed.exists() and not processed.is_dir()):
+        kind = "a symbolic link" if processed.is_symlink() else "a file"
+        shown = _reports_rel(processed.parent, root) + "/" + processed.name
+        raise BuildError(f"{shown} is {kind}; build writes a folder there",
+                         hint=f"move the {kind.split()[-1]} away (build deletes nothing it did "
+                              "not make)")
+
+
+def _build_sources(cache_dir, lock_path, reports_dir, registry) -> tuple[Path, Path, Path, Any]:
+    """The cache folder, fetch lock, log folder and registry a build reads, defaults filled in.
+
+    Examples
+    --------
+    >>> _build_sources("c", "l.json", "r", None)[:3]
+    (PosixPath('c'), PosixPath('l.json'), PosixPath('r'))
+    """
+    from refugeestudy.fetch import default_cache_dir, default_lock_path, load_registry
+
+    cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+    lock_file = Path(lock_path) if lock_path is not None else default_lock_path()
+    log_dir = Path(reports_dir) if reports_dir is not None else paths.raw_dir() / "reports"
+    return cache, lock_file, log_dir, registry if hasattr(registry, "sources") else load_registry(registry)
+
+
+def _summary(processed: Path, outputs: dict[str, dict[str, Any]], inputs: list[InputReport],
+             skipped: list[tuple[str, str]], unchanged: bool, fingerprint: str) -> BuildSummary:
+    """The :class:`BuildSummary` of ``outputs`` (a manifest's: name → file, rows, dropped).
+
+    Examples
+    --------
+    >>> _summary(Path("p"), {"a": {"file": "a.parquet", "rows": 2}}, [], [], True, "f").rows
+    {'a': 2}
+    """
+    return BuildSummary(processed, {k: processed / v["file"] for k, v in outputs.items()},
+                        {k: v["rows"] for k, v in outputs.items()}, inputs, skipped, unchanged,
+                        fingerprint, _dropped(outputs))
+
+
+def _write_table(frame: pd.DataFrame, folder: Path, name: str) -> dict[str, Any]:
+    """Write one table into ``folder``, synced to disk; return its manifest entry.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> entry = _write_table(schema.empty("key_events"), Path(tempfile.mkdtemp()), "key_events")
+    >>> entry["file"], entry["rows"]
+    ('key_events.parquet', 0)
+    """
+    file = OUTPUTS.get(name, f"{name}.parquet")
+    path = write_parquet(frame, folder / file)
+    with open(path, "rb+") as handle:
+        os.fsync(handle.fileno())
+    entry = {"file": file, "rows": len(frame), "sha256": sha256_file(path)}
+    dropped = {reason: int(n) for reason, n in (frame.attrs.get("dropped") or {}).items() if n}
+    if dropped:
+        entry["dropped"] = dropped
+    return entry
+
+
+def _manifest(fingerprint: str, reports: list[InputReport], lookups: dict[str, dict[str, Any]],
+              skipped: list[tuple[str, str]]) -> dict[str, Any]:
+    """What ``build_manifest.json`` records besides the outputs: the inputs with their checksums.
+
+    Examples
+    --------
+    >>> sorted(_manifest("f", [], {}, [("acled", "not fetched")]).items())
+    [('fingerprint', 'f'), ('inputs', []), ('lookups', []), ('skipped', [['acled', 'not fetched']])]
+    """
+    return {
+        "fingerprint": fingerprint,
+        "inputs": [{"source": r.source, "file": r.file, "table": r.table,
+                    "rows_read": r.rows_read, "rows_kept": r.rows_kept,
+                    "dropped": r.dropped, "note": r.note, "sha256": r.sha256}
+                   for r in reports],
+        "lookups": [{"source": i["source"], "file": i["file"], "sha256": i["sha256"]}
+                    for i in lookups.values()],
+        "skipped": [list(item) for item in skipped],
+    }
+
+
+def _publish(tables: dict[str, pd.DataFrame], processed: Path,
+             manifest: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Write ``tables`` and the manifest into a build folder, then swap it for ``processed``.
+
+    ``manifest`` (:func:`_manifest`) is written with the tables' ``outputs``.
+    Whatever fails, the build folder is removed and ``processed`` holds the
+    old set or the new one, never a mix. Returns the ``outputs``.
+    """
+    from refugeestudy._atomic import make_temp_dir, replace_directory
+
+    staging = make_temp_dir(f"{_STAGING_PREFIX}{processed.name}-", processed.parent)
+    try:
+        (staging / _STAGING_MARK).touch()
+        written = {name: _write_table(frame, staging, name) for name, frame in tables.items()}
+        (staging / MANIFEST_NAME).write_text(
+            json.dumps({**manifest, "outputs": written}, sort_keys=True, indent=2,
+                       ensure_ascii=False) + "\n", encoding="utf-8")
+        (staging / _STAGING_MARK).unlink()
+        # Everything is written: swap the whole folder in one step.
+        replace_directory(staging, processed)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return written
+
+
+def _build_locked(processed: Path, root: Path, sources: tuple[Path, Path, Path, Any], *,
+                  force: bool, include_fetched: bool, requires: tuple[str, ...]) -> BuildSummary:
+    """:func:`build`'s work once it holds the folder's lock: reuse the last build, or build anew.
+
+    ``sources`` is :func:`_build_sources`' (cache, fetch lock, log folder, registry).
+    """
+    cache, lock_file, log_dir, registry = sources
+    _remove_leftovers(processed.parent, processed.name)
+    inputs, lookups, skipped = _gather(log_dir, cache, lock_file, registry, root, include_fetched)
+    fingerprint = _fingerprint(inputs, lookups)
+    manifest = None if force else _unchanged(processed, fingerprint)
+    if manifest is not None:
+        return _summary(processed, manifest["outputs"],
+                        [InputReport(**item) for item in manifest["inputs"]], skipped, True,
+                        fingerprint)
+    tables, reports = _tables(inputs, log_dir, registry, lookups)
+    _refuse_empty_required(requires, reports, lookups)
+    written = _publish(tables, processed, _manifest(fingerprint, reports, lookups, skipped))
+    return _summary(processed, written, reports, skipped, False, fingerprint)
+
+
+# Long function: its docstring (parameters, errors, a runnable example) is 55 of its 76 lines
 def build(processed_dir: str | Path | None = None, cache_dir: str | Path | None = None,
           console=None, *, lock_path: str | Path | None = None,
           reports_dir: str | Path | None = None, registry=None,
@@ -709,77 +923,18 @@ def build(processed_dir: str | Path | None = None, cache_dir: str | Path | None 
     """
     from rich.console import Console
 
-    from refugeestudy._atomic import make_temp_dir, replace_directory
     from refugeestudy.pipeline._locking import hold_lock
-    from refugeestudy.fetch import default_cache_dir, default_lock_path, load_registry
 
     root = paths.project_root()
     processed = Path(processed_dir) if processed_dir is not None else paths.processed_dir()
-    cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
-    lock_file = Path(lock_path) if lock_path is not None else default_lock_path()
-    log_dir = Path(reports_dir) if reports_dir is not None else paths.raw_dir() / "reports"
-    reg = registry if hasattr(registry, "sources") else load_registry(registry)
+    sources = _build_sources(cache_dir, lock_path, reports_dir, registry)
     console = console if console is not None else Console(highlight=False)
-
-    if processed.is_symlink() or (processed.exists() and not processed.is_dir()):
-        kind = "a symbolic link" if processed.is_symlink() else "a file"
-        shown = _reports_rel(processed.parent, root) + "/" + processed.name
-        raise BuildError(f"{shown} is {kind}; build writes a folder there",
-                         hint=f"move the {kind.split()[-1]} away (build deletes nothing it did "
-                              "not make)")
+    _refuse_non_folder(processed, root)
     processed.parent.mkdir(parents=True, exist_ok=True)
     with hold_lock(processed.parent / f".{processed.name}.lock",
                    f"build of {_reports_rel(processed, root)} (or a run reading it)"):
-        _remove_leftovers(processed.parent, processed.name)
-        inputs, lookups, skipped = _gather(log_dir, cache, lock_file, reg, root, include_fetched)
-        fingerprint = _fingerprint(inputs, lookups)
-        manifest = None if force else _unchanged(processed, fingerprint)
-        if manifest is not None:
-            summary = BuildSummary(
-                processed, {k: processed / v["file"] for k, v in manifest["outputs"].items()},
-                {k: v["rows"] for k, v in manifest["outputs"].items()},
-                [InputReport(**item) for item in manifest["inputs"]], skipped, True, fingerprint,
-                _dropped(manifest["outputs"]))
-            _print(console, summary)
-            return summary
-
-        tables, reports = _tables(inputs, log_dir, reg, lookups)
-        _refuse_empty_required(requires, reports, lookups)
-        staging = make_temp_dir(f"{_STAGING_PREFIX}{processed.name}-", processed.parent)
-        try:
-            (staging / _STAGING_MARK).touch()
-            written: dict[str, dict[str, Any]] = {}
-            for name, frame in tables.items():
-                file = OUTPUTS.get(name, f"{name}.parquet")
-                path = write_parquet(frame, staging / file)
-                with open(path, "rb+") as handle:
-                    os.fsync(handle.fileno())
-                written[name] = {"file": file, "rows": len(frame), "sha256": sha256_file(path)}
-                dropped = {reason: int(n) for reason, n in (frame.attrs.get("dropped") or {}).items() if n}
-                if dropped:
-                    written[name]["dropped"] = dropped
-            manifest = {
-                "fingerprint": fingerprint,
-                "inputs": [{"source": r.source, "file": r.file, "table": r.table,
-                            "rows_read": r.rows_read, "rows_kept": r.rows_kept,
-                            "dropped": r.dropped, "note": r.note, "sha256": r.sha256}
-                           for r in reports],
-                "lookups": [{"source": i["source"], "file": i["file"], "sha256": i["sha256"]}
-                            for i in lookups.values()],
-                "skipped": [list(item) for item in skipped],
-                "outputs": written,
-            }
-            (staging / MANIFEST_NAME).write_text(
-                json.dumps(manifest, sort_keys=True, indent=2, ensure_ascii=False) + "\n",
-                encoding="utf-8")
-            (staging / _STAGING_MARK).unlink()
-            # Everything is written: swap the whole folder in one step.
-            replace_directory(staging, processed)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
-    summary = BuildSummary(processed, {k: processed / v["file"] for k, v in written.items()},
-                           {k: v["rows"] for k, v in written.items()}, reports, skipped, False,
-                           fingerprint, _dropped(written))
+        summary = _build_locked(processed, root, sources, force=force,
+                                include_fetched=include_fetched, requires=requires)
     _print(console, summary)
     return summary
 

@@ -169,6 +169,15 @@ def _check_mapping(plan_file: Path, where: str, entry: object, expected: str, ki
 
 
 def _check_report(plan_file: Path, root: Path, plan: str, name: str, item: object) -> dict:
+    """Check one report's entry; return its notebook path, inputs, parameters and summary.
+
+    Examples
+    --------
+    >>> root = paths.project_root().resolve()
+    >>> item = {"notebook": "notebooks/01-data-audit.ipynb", "parameters": {"start": "2025-02-01"}}
+    >>> _check_report(root / "plan.yml", root, "x", "a", item)["parameters"]
+    {'start': '2025-02-01'}
+    """
     where = f"plan {plan!r}, report {name!r}"
     _check_mapping(plan_file, where, item, "`notebook:`", "report", _REPORT_KEYS)
     if "notebook" not in item:
@@ -193,6 +202,78 @@ def _check_report(plan_file: Path, root: Path, plan: str, name: str, item: objec
                         hint=_HINT)
     return {"notebook": notebook, "inputs": tuple(inputs), "parameters": parameters,
             "summary": summary}
+
+
+def _check_plan(plan_file: Path, root: Path, plan_name: str, entry: object) -> Plan:
+    """Check one plan's entry (name, output folder, build, requires, each report); return it.
+
+    Examples
+    --------
+    >>> root = paths.project_root().resolve()
+    >>> entry = {"output": "reports/x", "build": "log",
+    ...          "reports": {"a": {"notebook": "notebooks/01-data-audit.ipynb"}}}
+    >>> plan = _check_plan(root / "plan.yml", root, "x", entry)
+    >>> plan.build, list(plan.reports)
+    ('log', ['a'])
+    """
+    _check_name(plan_file, "plan", plan_name)
+    where = f"plan {plan_name!r}"
+    _check_mapping(plan_file, where, entry, "`output:` and `reports:`", "plan", _PLAN_KEYS)
+    if "output" not in entry:
+        raise PlanError(f"{plan_file}: {where}: no `output:` folder", hint=_HINT)
+    output = _project_path(plan_file, root, where, "output", entry["output"])
+    if not _inside(output, root / "reports"):
+        raise PlanError(f"{plan_file}: {where}: output {entry['output']!r} is outside the "
+                        "project's reports/ folder",
+                        hint="a plan writes under reports/, e.g. `output: reports/full`")
+    build = entry.get("build", "log")
+    if build not in BUILD_KINDS:
+        raise PlanError(f"{plan_file}: {where}: `build` must be one of "
+                        f"{', '.join(BUILD_KINDS)}, found {build!r}", hint=_HINT)
+    requires = entry.get("requires") or []
+    if not isinstance(requires, list) or not all(
+            isinstance(s, str) and _SOURCE_NAME.match(s) for s in requires):
+        raise PlanError(f"{plan_file}: {where}: `requires` must be a list of source names "
+                        f"(reports, ucdp_ged, ...), found {requires!r}", hint=_HINT)
+    reports = entry.get("reports")
+    if not isinstance(reports, dict) or not reports:
+        raise PlanError(f"{plan_file}: {where}: no `reports:` (a mapping of report name to "
+                        "its notebook and parameters)", hint=_HINT)
+    checked = {}
+    for name, item in reports.items():
+        _check_name(plan_file, "report", name, f"{where}: ")
+        checked[name] = _check_report(plan_file, root, plan_name, name, item)
+    return Plan(plan_name, output, build, tuple(requires), checked, plan_file, root)
+
+
+def _refuse_shared_folders(plan_file: Path, root: Path, plans: dict[str, Plan]) -> None:
+    """Refuse two plans writing to one folder, or a report folder that is another plan's output.
+
+    Examples
+    --------
+    >>> root = paths.project_root().resolve()
+    >>> plans = {name: Plan(name, root / "reports", "log", (), {}, root / "p.yml", root)
+    ...          for name in ("a", "b")}
+    >>> try:
+    ...     _refuse_shared_folders(root / "p.yml", root, plans)
+    ... except PlanError as exc:
+    ...     print(str(exc).split(": ", 1)[1])
+    plans 'a' and 'b' write to the same folder
+    """
+    outputs: dict[Path, str] = {}
+    for plan in plans.values():
+        if plan.output_root in outputs:
+            raise PlanError(f"{plan_file}: plans {outputs[plan.output_root]!r} and {plan.name!r} "
+                            "write to the same folder", hint="give each plan its own `output`")
+        outputs[plan.output_root] = plan.name
+    for plan in plans.values():
+        for name in plan.reports:
+            folder = plan.output_root / name
+            clash = [other for path, other in outputs.items() if _inside(path, folder)]
+            if clash:
+                raise PlanError(f"{plan_file}: plan {plan.name!r}, report {name!r}: its folder "
+                                f"{folder.relative_to(root)} is the output of plan {clash[0]!r}",
+                                hint=f"rename the report in {plan_file.name}")
 
 
 def read_plans(plan_file: str | Path) -> dict[str, Plan]:
@@ -227,51 +308,9 @@ def read_plans(plan_file: str | Path) -> dict[str, Plan]:
     """
     plan_file = Path(plan_file).resolve()
     root = paths.project_root().resolve()
-    reports_root = root / "reports"
     document = _load_yaml(plan_file)
     plans: dict[str, Plan] = {}
     for plan_name, entry in document["plans"].items():
-        _check_name(plan_file, "plan", plan_name)
-        where = f"plan {plan_name!r}"
-        _check_mapping(plan_file, where, entry, "`output:` and `reports:`", "plan", _PLAN_KEYS)
-        if "output" not in entry:
-            raise PlanError(f"{plan_file}: {where}: no `output:` folder", hint=_HINT)
-        output = _project_path(plan_file, root, where, "output", entry["output"])
-        if not _inside(output, reports_root):
-            raise PlanError(f"{plan_file}: {where}: output {entry['output']!r} is outside the "
-                            "project's reports/ folder",
-                            hint="a plan writes under reports/, e.g. `output: reports/full`")
-        build = entry.get("build", "log")
-        if build not in BUILD_KINDS:
-            raise PlanError(f"{plan_file}: {where}: `build` must be one of "
-                            f"{', '.join(BUILD_KINDS)}, found {build!r}", hint=_HINT)
-        requires = entry.get("requires") or []
-        if not isinstance(requires, list) or not all(
-                isinstance(s, str) and _SOURCE_NAME.match(s) for s in requires):
-            raise PlanError(f"{plan_file}: {where}: `requires` must be a list of source names "
-                            f"(reports, ucdp_ged, ...), found {requires!r}", hint=_HINT)
-        reports = entry.get("reports")
-        if not isinstance(reports, dict) or not reports:
-            raise PlanError(f"{plan_file}: {where}: no `reports:` (a mapping of report name to "
-                            "its notebook and parameters)", hint=_HINT)
-        checked = {}
-        for name, item in reports.items():
-            _check_name(plan_file, "report", name, f"{where}: ")
-            checked[name] = _check_report(plan_file, root, plan_name, name, item)
-        plans[plan_name] = Plan(plan_name, output, build, tuple(requires), checked, plan_file,
-                                root)
-    outputs: dict[Path, str] = {}
-    for plan in plans.values():
-        if plan.output_root in outputs:
-            raise PlanError(f"{plan_file}: plans {outputs[plan.output_root]!r} and {plan.name!r} "
-                            "write to the same folder", hint="give each plan its own `output`")
-        outputs[plan.output_root] = plan.name
-    for plan in plans.values():
-        for name in plan.reports:
-            folder = plan.output_root / name
-            clash = [other for path, other in outputs.items() if _inside(path, folder)]
-            if clash:
-                raise PlanError(f"{plan_file}: plan {plan.name!r}, report {name!r}: its folder "
-                                f"{folder.relative_to(root)} is the output of plan {clash[0]!r}",
-                                hint=f"rename the report in {plan_file.name}")
+        plans[plan_name] = _check_plan(plan_file, root, plan_name, entry)
+    _refuse_shared_folders(plan_file, root, plans)
     return plans

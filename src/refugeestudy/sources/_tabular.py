@@ -377,6 +377,25 @@ def read_table(
         If the CSV is malformed (wrong field count, unbalanced quote, not
         UTF-8), naming the line.
     """
+    read, parse, convert = _csv_options(columns, text_columns, names, skip_lines, null_values)
+    try:
+        table = _read_arrow(source, read, parse, convert)
+    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+        problem = _diagnose(source, skip_lines, len(names) if names is not None else None)
+        if problem is None:
+            problem = Problem(None, None, f"could not be read as CSV: {exc}")
+        raise InputError(source.label, [problem]) from None
+    return _dates_to_seconds(table).to_pandas()
+
+
+def _csv_options(columns: Sequence[str], text_columns: Iterable[str], names: Sequence[str] | None,
+                 skip_lines: int, null_values: Sequence[str]) -> tuple:
+    """pyarrow's read, parse and convert options for :func:`read_table`.
+
+    Only ``columns`` are converted, ``text_columns`` among them as text; cells
+    equal to one of ``null_values`` are missing, quoted or not; quoted fields
+    may hold newlines; the file is streamed in blocks of 1 MiB.
+    """
     text = set(text_columns)
     read = pacsv.ReadOptions(
         skip_rows=skip_lines,
@@ -391,33 +410,48 @@ def read_table(
         strings_can_be_null=True,
         quoted_strings_can_be_null=True,
     )
-    try:
-        table = _read_arrow(source, read, parse, convert)
-    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
-        problem = _diagnose(source, skip_lines, len(names) if names is not None else None)
-        if problem is None:
-            problem = Problem(None, None, f"could not be read as CSV: {exc}")
-        raise InputError(source.label, [problem]) from None
-    # Inferred dates (pyarrow recognises ISO dates, with or without a time of
-    # day) become datetime64[s] at midnight; a column with any other value
-    # stays text and the caller reports the bad cells.
+    return read, parse, convert
+
+
+def _dates_to_seconds(table: pa.Table) -> pa.Table:
+    """Turn the columns pyarrow inferred as dates or timestamps into ``timestamp[s]`` at midnight.
+
+    pyarrow recognises ISO dates, with or without a time of day; the time of
+    day is dropped. A column with any other value stays text and the caller
+    reports the bad cells.
+    """
     for index, field in enumerate(table.schema):
         if pa.types.is_timestamp(field.type) or pa.types.is_date(field.type):
             column = table.column(index)
             if pa.types.is_timestamp(field.type):
                 column = column.cast(pa.date32(), safe=False)
             table = table.set_column(index, field.name, column.cast(pa.timestamp("s")))
-    return table.to_pandas()
+    return table
+
+
+def header_fields(source: Source) -> list[str]:
+    """The fields of the file's first record, stripped, once the file is known to be a CSV.
+
+    Raises :class:`~refugeestudy.errors.InputError`, naming the line, if the
+    start of the file is not UTF-8, the file holds nothing but blanks, or its
+    header is one field that looks separated by ``;``, a tab or ``|``.
+    """
+    text = decode_head(source)
+    check_not_empty(source, text)
+    header = [field.strip() for field in first_records(text, 1)[0]]
+    check_delimiter(source, header)
+    return header
 
 
 def read_headed_csv(path: str | Path, *, kind: str, required: Sequence[str], what: str,
-                    text_columns: Iterable[str] = (), null_values: Sequence[str] = ("",)
-                    ) -> tuple[pd.DataFrame, LineIndex, Problems]:
+                    text_columns: Iterable[str] = (), null_values: Sequence[str] = ("",),
+                    optional: Sequence[str] = ()) -> tuple[pd.DataFrame, LineIndex, Problems]:
     """Open a CSV whose first line is its header, check it and read its ``required`` columns.
 
-    The common start of the long-format readers (Eurostat, gdidata's WDI and IDMC, CEPII):
-    not empty, comma-delimited, every required column present (with a close match
-    suggested), then the columns read as text or numbers.
+    The common start of the readers of headed files (Eurostat, gdidata's WDI and IDMC,
+    CEPII, ACLED, UCDP country-year): not empty, comma-delimited, every required column
+    present (with a close match suggested), then the required columns and those of
+    ``optional`` the header holds read as text or numbers.
 
     Returns
     -------
@@ -437,12 +471,10 @@ def read_headed_csv(path: str | Path, *, kind: str, required: Sequence[str], wha
     [{'geo': 'SY', 'n': 5}]
     """
     source = open_source(path, kind=kind)
-    text = decode_head(source)
-    check_not_empty(source, text)
-    header = [field.strip() for field in first_records(text, 1)[0]]
-    check_delimiter(source, header)
+    header = header_fields(source)
     check_columns(source, header, required, what=what)
-    raw = read_table(source, columns=list(required), text_columns=text_columns, null_values=null_values)
+    columns = [c for c in (*required, *optional) if c in header]
+    raw = read_table(source, columns=columns, text_columns=text_columns, null_values=null_values)
     lines = LineIndex(source)
     return raw, lines, Problems(source, lines)
 
@@ -484,6 +516,26 @@ def as_integers(values: pd.Series, column: str, problems: Problems, *,
     if non_negative:
         problems.rows(result < 0, column, lambda p: f"must not be negative, found {cell(values, p)}")
     return result
+
+
+def as_years(values: pd.Series, column: str, problems: Problems, first: int = 1900,
+             last: int = 2100) -> pd.Series:
+    """Convert a year column to ``Int64`` (:func:`as_integers`); record years outside ``[first, last]``.
+
+    Examples
+    --------
+    >>> problems = Problems(Source(Path("x.csv")), lambda positions: [p + 2 for p in positions])
+    >>> as_years(pd.Series(["2024", "1800"]), "year", problems).tolist()
+    [2024, 1800]
+    >>> problems.raise_if_any()
+    Traceback (most recent call last):
+    refugeestudy.errors.InputError: x.csv: 1 problem
+      x.csv:3: column 'year': expected a year, found '1800'
+    """
+    years = as_integers(values, column, problems)
+    problems.rows((years < first) | (years > last), column,
+                  lambda p: f"expected a year, found {cell(values, p)}")
+    return years
 
 
 def as_floats(values: pd.Series, column: str, problems: Problems, low: float, high: float) -> pd.Series:
@@ -533,6 +585,18 @@ def duplicates(ids: pd.Series, column: str, problems: Problems, locate: Callable
         first = pd.Series(np.arange(len(ids)), index=ids.index).groupby(ids.to_numpy()).transform("min")
         problems.rows(repeated, column,
                       lambda p: f"duplicated id {cell(ids, p)} (first on line {locate([int(first.iloc[p])])[0]})")
+
+
+def duplicate_rows(parts: Sequence[pd.Series], column: str, problems: Problems, locate: Callable) -> None:
+    """Record every row repeating an earlier row's values of ``parts`` (see :func:`duplicates`).
+
+    The rows' key is the parts as text joined by ``|``, a missing value as
+    empty; ``column`` names the parts in the message.
+    """
+    key = parts[0].astype("string").fillna("")
+    for part in parts[1:]:
+        key = key + "|" + part.astype("string").fillna("")
+    duplicates(key, column, problems, locate)
 
 
 def map_values(values: pd.Series, mapping: dict, *, normalise: Callable[[str], str] | None = None) -> pd.Series:

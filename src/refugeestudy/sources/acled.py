@@ -63,7 +63,6 @@ import pandas as pd
 
 from refugeestudy import schema
 from refugeestudy.sources import parse_cache
-from refugeestudy.errors import InputError, Problem
 from refugeestudy.sources import _tabular
 
 __all__ = ["ACLED_COLUMNS", "TIME_PRECISION_TO_UCDP", "read_acled"]
@@ -134,57 +133,36 @@ def read_acled(path: str | Path, *, cache: bool = True) -> pd.DataFrame:
 
 
 def _parse_acled(path: Path) -> pd.DataFrame:
-    source = _tabular.open_source(path, kind="ACLED export")
-    text = _tabular.decode_head(source)
-    _tabular.check_not_empty(source, text)
-    records = _tabular.first_records(text, 1)
-    if not records:
-        raise InputError(source.label, [Problem(1, None, "the file is empty; expected a header row")])
-    header = [name.strip() for name in records[0]]
-    _tabular.check_delimiter(source, header)
-    _tabular.check_columns(source, header, ACLED_COLUMNS, what="ACLED export")
-    columns = [c for c in (*ACLED_COLUMNS, *_OPTIONAL) if c in header]
-    raw = _tabular.read_table(source, columns=columns, text_columns=_TEXT)
-    lines = _tabular.LineIndex(source)
-    problems = _tabular.Problems(source, lines)
+    """Read, check and map an ACLED export (the uncached work of :func:`read_acled`).
 
-    ids = raw["event_id_cnty"].astype("string").str.strip()
-    problems.rows(ids.isna(), "event_id_cnty", "is empty; every event needs its ACLED id")
-    _tabular.duplicates(ids, "event_id_cnty", problems, lines)
-    dates = _tabular.as_dates(raw["event_date"], "event_date", problems, formats=("%Y-%m-%d", "%d %B %Y"))
-    precision = _tabular.as_integers(raw["time_precision"], "time_precision", problems)
-    problems.rows(precision.notna() & ~precision.isin(list(TIME_PRECISION_TO_UCDP)), "time_precision",
-                  lambda p: f"expected 1 (day), 2 (week) or 3 (month), found {_tabular.cell(raw['time_precision'], p)}")
-    fatalities = _tabular.as_integers(raw["fatalities"], "fatalities", problems)
-    latitude = _tabular.as_floats(raw["latitude"], "latitude", problems, -90, 90)
-    longitude = _tabular.as_floats(raw["longitude"], "longitude", problems, -180, 180)
-    for column in ("event_type", "sub_event_type"):
-        problems.rows(raw[column].isna(), column, "is empty; every ACLED event has one")
-
-    iso3 = _tabular.map_values(raw["country"], _NAME_TO_ISO3, normalise=lambda v: str(v).strip().lower())
-    if "iso" in raw:
-        by_code = _tabular.map_values(raw["iso"], {str(k): v for k, v in _NUMERIC_TO_ISO3.items()},
-                                  normalise=lambda v: str(v).strip().removesuffix(".0"))
-        iso3 = by_code.fillna(iso3)
+    Every problem of the file is collected (ids, dates, codes, counts,
+    coordinates, governorates, in that order) and raised together, before the
+    ``violence_events`` table is assembled and validated.
+    """
+    raw, lines, problems = _tabular.read_headed_csv(
+        path, kind="ACLED export", required=ACLED_COLUMNS, what="ACLED export",
+        text_columns=_TEXT, optional=_OPTIONAL)
+    checked = _checked_values(raw, problems, lines)
+    iso3 = _country_iso3(raw)
     syrian = (iso3 == "SYR").fillna(False).to_numpy()
     admin1 = raw["admin1"].astype("string")
     pcodes = _tabular.governorates(admin1, syrian, "admin1", problems, lines)
     problems.raise_if_any(hint="see ACLED's codebook (https://acleddata.com/knowledge-base/codebook/)")
 
     frame = pd.DataFrame({
-        "event_id": "acled:" + ids,
+        "event_id": "acled:" + checked["ids"],
         "source": "acled",
-        "date_start": dates,
-        "date_end": dates,
-        "date_precision": precision.map(TIME_PRECISION_TO_UCDP, na_action="ignore").astype("Int8"),
+        "date_start": checked["dates"],
+        "date_end": checked["dates"],
+        "date_precision": checked["precision"].map(TIME_PRECISION_TO_UCDP, na_action="ignore").astype("Int8"),
         "country_iso3": iso3,
         "admin1_pcode": pcodes,
         "admin1_name": admin1,
-        "latitude": latitude,
-        "longitude": longitude,
-        "deaths_best": fatalities,
-        "deaths_low": fatalities,
-        "deaths_high": fatalities,
+        "latitude": checked["latitude"],
+        "longitude": checked["longitude"],
+        "deaths_best": checked["fatalities"],
+        "deaths_low": checked["fatalities"],
+        "deaths_high": checked["fatalities"],
         "violence_type": raw["event_type"].astype("string").str.strip() + ": "
         + raw["sub_event_type"].astype("string").str.strip(),
         "actor_1": raw["actor1"],
@@ -192,6 +170,45 @@ def _parse_acled(path: Path) -> pd.DataFrame:
         "reporter": "ACLED",
         "deaths_basis": "event",
         "revised_down": False,
-        "source_ref": ids,
+        "source_ref": checked["ids"],
     })
     return schema.validate(schema.conform(frame, "violence_events"), "violence_events")
+
+
+def _checked_values(raw: pd.DataFrame, problems: _tabular.Problems,
+                    lines: _tabular.LineIndex) -> dict[str, pd.Series]:
+    """Check and convert the ids, dates, codes, counts and coordinates of an export.
+
+    Problems are recorded in ``problems`` (not raised); the converted columns
+    come back by name: ``ids`` (stripped text), ``dates``, ``precision``
+    (ACLED's code), ``fatalities``, ``latitude`` and ``longitude``.
+    """
+    ids = raw["event_id_cnty"].astype("string").str.strip()
+    problems.rows(ids.isna(), "event_id_cnty", "is empty; every event needs its ACLED id")
+    _tabular.duplicates(ids, "event_id_cnty", problems, lines)
+    dates = _tabular.as_dates(raw["event_date"], "event_date", problems, formats=("%Y-%m-%d", "%d %B %Y"))
+    precision = _tabular.as_integers(raw["time_precision"], "time_precision", problems)
+    problems.rows(precision.notna() & ~precision.isin(list(TIME_PRECISION_TO_UCDP)), "time_precision",
+                  lambda p: "expected 1 (day), 2 (week) or 3 (month), "
+                            f"found {_tabular.cell(raw['time_precision'], p)}")
+    fatalities = _tabular.as_integers(raw["fatalities"], "fatalities", problems)
+    latitude = _tabular.as_floats(raw["latitude"], "latitude", problems, -90, 90)
+    longitude = _tabular.as_floats(raw["longitude"], "longitude", problems, -180, 180)
+    for column in ("event_type", "sub_event_type"):
+        problems.rows(raw[column].isna(), column, "is empty; every ACLED event has one")
+    return {"ids": ids, "dates": dates, "precision": precision, "fatalities": fatalities,
+            "latitude": latitude, "longitude": longitude}
+
+
+def _country_iso3(raw: pd.DataFrame) -> pd.Series:
+    """ISO alpha-3 code of each event's country: by ``iso`` where the file has it, else by name.
+
+    A country in neither :data:`_NUMERIC_TO_ISO3` nor :data:`_NAME_TO_ISO3`
+    stays missing (the row is kept).
+    """
+    iso3 = _tabular.map_values(raw["country"], _NAME_TO_ISO3, normalise=lambda v: str(v).strip().lower())
+    if "iso" in raw:
+        by_code = _tabular.map_values(raw["iso"], {str(k): v for k, v in _NUMERIC_TO_ISO3.items()},
+                                      normalise=lambda v: str(v).strip().removesuffix(".0"))
+        iso3 = by_code.fillna(iso3)
+    return iso3

@@ -87,9 +87,7 @@ def read_eurostat_asylum(path: str | Path) -> pd.DataFrame:
         path, kind="Eurostat", required=_REQUIRED, what="Eurostat migr_asyappctza (geo, t, nat, sex, n)",
         text_columns=["geo", "nat", "sex"])
 
-    year = _tabular.as_integers(raw["t"], "t", problems)
-    problems.rows((year < 1950) | (year > 2100), "t",
-                  lambda p: f"expected a year, found {_tabular.cell(raw['t'], p)}")
+    year = _tabular.as_years(raw["t"], "t", problems, first=1950)
     applicants = _tabular.as_integers(raw["n"], "n", problems)
     geo = raw["geo"].astype("string").str.strip()
     nat = raw["nat"].astype("string").str.strip()
@@ -98,8 +96,7 @@ def read_eurostat_asylum(path: str | Path) -> pd.DataFrame:
         problems.rows(values.isna(), name, "is empty; a country code is required")
     problems.rows(~sex.isin(SEXES).fillna(False), "sex",
                   lambda p: f"expected one of {', '.join(SEXES)}, found {_tabular.cell(raw['sex'], p)}")
-    key = geo.fillna("") + "|" + year.astype("string").fillna("") + "|" + nat.fillna("") + "|" + sex.fillna("")
-    _tabular.duplicates(key, "geo, t, nat, sex", problems, lines)
+    _tabular.duplicate_rows([geo, year, nat, sex], "geo, t, nat, sex", problems, lines)
     problems.raise_if_any(hint="expected Eurostat's migr_asyappctza in the long layout geo, t, nat, sex, n")
 
     frame = pd.DataFrame({"destination_iso3": geo, "is_aggregate": geo.isin(AGGREGATES),

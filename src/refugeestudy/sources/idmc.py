@@ -90,9 +90,7 @@ def read_idmc_flows(path: str | Path) -> pd.DataFrame:
         path, kind="IDMC (gdidata)", required=_REQUIRED, what="gdidata's IDMC flows (geo, t, cause, n)",
         text_columns=["geo", "cause"])
 
-    year = _tabular.as_integers(raw["t"], "t", problems)
-    problems.rows((year < 1900) | (year > 2100), "t",
-                  lambda p: f"expected a year, found {_tabular.cell(raw['t'], p)}")
+    year = _tabular.as_years(raw["t"], "t", problems)
     displacements = _tabular.as_integers(raw["n"], "n", problems)
     geo = raw["geo"].astype("string").str.strip()
     cause = raw["cause"].astype("string").str.strip().str.lower()
@@ -100,8 +98,7 @@ def read_idmc_flows(path: str | Path) -> pd.DataFrame:
     known = (CONFLICT_CAUSE, *DISASTER_CAUSES)
     problems.rows(~cause.isin(known).fillna(False), "cause",
                   lambda p: f"expected one of {', '.join(known)}, found {_tabular.cell(raw['cause'], p)}")
-    key = geo.fillna("") + "|" + year.astype("string").fillna("") + "|" + cause.fillna("")
-    _tabular.duplicates(key, "geo, t, cause", problems, lines)
+    _tabular.duplicate_rows([geo, year, cause], "geo, t, cause", problems, lines)
     problems.raise_if_any(hint="expected IDMC's internal displacements in gdidata's long layout "
                                "geo, t, cause, n")
 

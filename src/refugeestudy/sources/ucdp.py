@@ -142,13 +142,7 @@ _NAME_TO_ISO3: dict[str, str] = {
 
 def _sniff(source: _tabular.Source) -> tuple[tuple[str, ...] | None, list[str]]:
     """Return ``(names, header)``: ``names`` for a headerless file, else the header."""
-    text = _tabular.decode_head(source)
-    _tabular.check_not_empty(source, text)
-    records = _tabular.first_records(text, 1)
-    if not records:
-        raise InputError(source.label, [Problem(1, None, "the file is empty; expected a header row")])
-    first = [field.strip() for field in records[0]]
-    _tabular.check_delimiter(source, first)
+    first = _tabular.header_fields(source)
     if not re.fullmatch(r"\d+", first[0]):
         return None, first
     layout = _LAYOUTS.get(len(first))
@@ -205,24 +199,85 @@ def read_ged(path: str | Path, *, cache: bool = True) -> pd.DataFrame:
 
 
 def _parse_ged(path: Path) -> pd.DataFrame:
+    """Read, check and map a GED file (the uncached work of :func:`read_ged`).
+
+    Every problem of the file is collected (ids, codes, counts, dates,
+    coordinates, governorates, in that order) and raised together, before the
+    ``violence_events`` table is assembled, validated and its repairs counted.
+    """
     source = _tabular.open_source(path, kind="GED")
+    raw, lines, problems = _read(source)
+    checked, repairs = _checked_values(raw, problems, lines)
+    iso3 = _country_iso3(raw)
+    admin1 = raw["adm_1"].astype("string")
+    pcodes = _tabular.governorates(admin1, (iso3 == "SYR").fillna(False).to_numpy(), "adm_1", problems, lines)
+    problems.raise_if_any(hint="see the UCDP GED codebook (https://ucdp.uu.se/downloads/)")
+
+    frame = pd.DataFrame({
+        "event_id": "ged:" + checked["ids"],
+        "source": "ucdp_ged",
+        "date_start": checked["date_start"],
+        "date_end": checked["date_end"],
+        "date_precision": checked["date_precision"],
+        "country_iso3": iso3,
+        "admin1_pcode": pcodes,
+        "admin1_name": admin1,
+        "latitude": checked["latitude"],
+        "longitude": checked["longitude"],
+        "deaths_best": checked["deaths_best"],
+        "deaths_low": checked["deaths_low"],
+        "deaths_high": checked["deaths_high"],
+        "deaths_civilians": checked["deaths_civilians"],
+        "violence_type": _tabular.map_values(checked["type_of_violence"], VIOLENCE_TYPES),
+        "actor_1": raw["side_a"],
+        "actor_2": raw["side_b"],
+        "reporter": "UCDP",
+        "deaths_basis": "event",
+        "revised_down": False,
+        "source_ref": checked["ids"],
+    })
+    del raw, admin1, checked  # the frame holds what it needs; free the rest before converting
+    events = schema.conform(frame, "violence_events")
+    del frame
+    events = schema.validate(events, "violence_events", unique_ids_checked=True)
+    events.attrs["repairs"] = repairs
+    if repairs["bounds_widened"]:
+        _log.info("%s: widened low/high to include best on %d events", source.label,
+                  repairs["bounds_widened"])
+    return events
+
+
+def _read(source: _tabular.Source) -> tuple[pd.DataFrame, _tabular.LineIndex, _tabular.Problems]:
+    """Read the columns of :data:`READ_COLUMNS` a GED file holds, by name.
+
+    A file with a header must hold every required column (a missing one is
+    an error naming a close match); a headerless one gets its layout's names
+    from :func:`_sniff`. Returns ``(raw, lines, problems)``: the columns, the
+    file's line index and an empty :class:`~refugeestudy.sources._tabular.Problems`.
+    """
     names, header = _sniff(source)
     if names is None:
         _tabular.check_columns(source, header, _REQUIRED, what="UCDP GED")
-        available = names or header
-    else:
-        available = names
-    columns = [c for c in (*_REQUIRED, *_OPTIONAL) if c in available]
+    columns = [c for c in READ_COLUMNS if c in (names or header)]
     raw = _tabular.read_table(source, columns=columns, text_columns=_TEXT, names=names)
     lines = _tabular.LineIndex(source, header=names is None)
-    problems = _tabular.Problems(source, lines)
+    return raw, lines, _tabular.Problems(source, lines)
 
+
+def _checked_values(raw: pd.DataFrame, problems: _tabular.Problems,
+                    lines: _tabular.LineIndex) -> tuple[dict[str, pd.Series], dict[str, int]]:
+    """Check and convert the ids, codes, death counts, dates and coordinates of a GED file.
+
+    Problems are recorded in ``problems`` (not raised). Returns the converted
+    columns by name (``ids`` as text, then GED's or the table's column names;
+    ``deaths_low``/``deaths_high`` widened to include ``best``) and the counts
+    of the two documented repairs (``bounds_widened``, ``date_precision_undefined``).
+    """
     # GED ids are integers (checked and deduplicated as such, fast); other ids as text.
     ids = raw["id"]
     problems.rows(ids.isna(), "id", "is empty; every event needs its GED id")
     _tabular.duplicates(ids, "id", problems, lines)
     ids = (ids.astype("string") if ids.dtype.kind in "iu" else ids.astype("string").str.strip())
-
     kind = _tabular.as_integers(raw["type_of_violence"], "type_of_violence", problems)
     problems.rows(kind.notna() & ~kind.isin(list(VIOLENCE_TYPES)), "type_of_violence",
                   lambda p: f"expected 1, 2 or 3, found {_tabular.cell(raw['type_of_violence'], p)}")
@@ -230,65 +285,41 @@ def _parse_ged(path: Path) -> pd.DataFrame:
     problems.rows(precision.notna() & (precision > 5), "date_prec",
                   lambda p: f"expected 1 to 5, found {_tabular.cell(raw['date_prec'], p)}")
     undefined_precision = (precision == 0).fillna(False)  # GED Candidate 26.0.1: 3 events
-    precision = precision.mask(undefined_precision)
     deaths = {c: _tabular.as_integers(raw[c], c, problems) for c in ("best", "low", "high")}
     civilians = _tabular.as_integers(raw["deaths_civilians"], "deaths_civilians", problems, required=False)
     # Repair (documented, counted): GED bounds that do not bracket best are widened.
     unordered = ((deaths["low"] > deaths["best"]) | (deaths["best"] > deaths["high"])).fillna(False)
-    low = deaths["low"].where(~unordered, np.minimum(deaths["low"], deaths["best"]))
-    high = deaths["high"].where(~unordered, np.maximum(deaths["high"], deaths["best"]))
     start = _tabular.as_dates(raw["date_start"], "date_start", problems)
     end = _tabular.as_dates(raw["date_end"], "date_end", problems)
     problems.rows(end < start, "date_end",
                   lambda p: f"{end.iloc[p].date()} is before date_start {start.iloc[p].date()}")
-    latitude = _tabular.as_floats(raw["latitude"], "latitude", problems, -90, 90)
-    longitude = _tabular.as_floats(raw["longitude"], "longitude", problems, -180, 180)
+    checked = {
+        "ids": ids, "type_of_violence": kind, "date_precision": precision.mask(undefined_precision),
+        "deaths_best": deaths["best"],
+        "deaths_low": deaths["low"].where(~unordered, np.minimum(deaths["low"], deaths["best"])),
+        "deaths_high": deaths["high"].where(~unordered, np.maximum(deaths["high"], deaths["best"])),
+        "deaths_civilians": civilians, "date_start": start, "date_end": end,
+        "latitude": _tabular.as_floats(raw["latitude"], "latitude", problems, -90, 90),
+        "longitude": _tabular.as_floats(raw["longitude"], "longitude", problems, -180, 180),
+    }
+    return checked, {"bounds_widened": int(unordered.sum()),
+                     "date_precision_undefined": int(undefined_precision.sum())}
 
-    # By Gleditsch–Ward number first, by name where that gives nothing.
+
+def _country_iso3(raw: pd.DataFrame) -> pd.Series:
+    """ISO alpha-3 code of each event's country: by Gleditsch-Ward number, else by name.
+
+    The number (``country_id``, where the file has it) goes through
+    :func:`refugeestudy.clean.gleditsch_ward.crosswalk`, the name through
+    :data:`_NAME_TO_ISO3`; a country in neither stays missing (the row is kept).
+    """
     iso3 = pd.Series(pd.NA, index=raw.index, dtype="string")
     if "country_id" in raw:
         gw = crosswalk()
         iso3 = _tabular.map_values(raw["country_id"], dict(zip(gw["gw_code"].astype(str), gw["iso3"])),
-                               normalise=lambda v: str(v).strip().removesuffix(".0"))
+                                   normalise=lambda v: str(v).strip().removesuffix(".0"))
     todo = iso3.isna().to_numpy()
     if todo.any():
         iso3[todo] = _tabular.map_values(raw["country"][todo], _NAME_TO_ISO3,
-                                     normalise=lambda v: str(v).strip().lower())
-    syrian = (iso3 == "SYR").fillna(False).to_numpy()
-    admin1 = raw["adm_1"].astype("string")
-    pcodes = _tabular.governorates(admin1, syrian, "adm_1", problems, lines)
-    problems.raise_if_any(hint="see the UCDP GED codebook (https://ucdp.uu.se/downloads/)")
-
-    frame = pd.DataFrame({
-        "event_id": "ged:" + ids,
-        "source": "ucdp_ged",
-        "date_start": start,
-        "date_end": end,
-        "date_precision": precision,
-        "country_iso3": iso3,
-        "admin1_pcode": pcodes,
-        "admin1_name": admin1,
-        "latitude": latitude,
-        "longitude": longitude,
-        "deaths_best": deaths["best"],
-        "deaths_low": low,
-        "deaths_high": high,
-        "deaths_civilians": civilians,
-        "violence_type": _tabular.map_values(kind, VIOLENCE_TYPES),
-        "actor_1": raw["side_a"],
-        "actor_2": raw["side_b"],
-        "reporter": "UCDP",
-        "deaths_basis": "event",
-        "revised_down": False,
-        "source_ref": ids,
-    })
-    del raw, admin1, ids  # the frame holds what it needs; free the rest before converting
-    events = schema.conform(frame, "violence_events")
-    del frame
-    events = schema.validate(events, "violence_events", unique_ids_checked=True)
-    events.attrs["repairs"] = {"bounds_widened": int(unordered.sum()),
-                               "date_precision_undefined": int(undefined_precision.sum())}
-    if unordered.any():
-        _log.info("%s: widened low/high to include best on %d events", source.label, int(unordered.sum()))
-    return events
-
+                                         normalise=lambda v: str(v).strip().lower())
+    return iso3

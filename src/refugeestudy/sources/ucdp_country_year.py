@@ -106,21 +106,37 @@ def read_ucdp_country_year(path: str | Path) -> pd.DataFrame:
     >>> int(table.query("country_iso3 == 'SYR' and year == 2013")["total_best"].item())  # doctest: +SKIP
     76500
     """
-    source = _tabular.open_source(path, kind="UCDP country-year")
-    text = _tabular.decode_head(source)
-    _tabular.check_not_empty(source, text)
-    header = [field.strip() for field in _tabular.first_records(text, 1)[0]]
-    _tabular.check_delimiter(source, header)
     required = ["country_id_cy", "country_cy", "year_cy", *_SOURCE_COLUMNS.values(), _TOTAL_BEST]
-    _tabular.check_columns(source, header, required, what="UCDP Country-Year Dataset on Organized Violence")
-    raw = _tabular.read_table(source, columns=required, text_columns=["country_cy"])
-    lines = _tabular.LineIndex(source)
-    problems = _tabular.Problems(source, lines)
+    raw, _lines, problems = _tabular.read_headed_csv(
+        path, kind="UCDP country-year", required=required,
+        what="UCDP Country-Year Dataset on Organized Violence", text_columns=["country_cy"])
+    gw, year, deaths = _checked_counts(raw, problems)
+    problems.raise_if_any(hint="expected UCDP's Country-Year Dataset on Organized Violence "
+                               "(https://ucdp.uu.se/downloads/)")
+    widened = _widen_bounds(deaths)
+    for bound in _BOUNDS:
+        deaths[f"total_{bound}"] = sum(deaths[f"{kind}_{bound}"] for kind in VIOLENCE_TYPES)
+    codes = sorted(int(code) for code in gw.unique())
+    iso3 = dict(zip(codes, to_iso3(codes)))
+    frame = pd.DataFrame({"gw_code": gw, "country": raw["country_cy"].astype("string").str.strip(),
+                          "country_iso3": gw.map(iso3).astype("string"), "year": year, **deaths})
+    frame = frame[list(COLUMNS)].astype(COLUMNS)
+    frame = frame.sort_values(["gw_code", "year"], kind="mergesort").reset_index(drop=True)
+    frame.attrs["repairs"] = {"bounds_widened": widened}
+    return frame
 
+
+def _checked_counts(raw: pd.DataFrame, problems: _tabular.Problems) -> tuple:
+    """Check and convert the codes, years and death counts of the file.
+
+    Problems are recorded in ``problems`` (not raised): bad numbers, a year
+    outside 1946-2100, a repeated country-year, a total that is not the sum of
+    the three types' best estimates, a code not in the Gleditsch-Ward
+    crosswalk. Returns ``(gw, year, deaths)``, ``deaths`` keyed by
+    ``<type>_<bound>``.
+    """
     gw = _tabular.as_integers(raw["country_id_cy"], "country_id_cy", problems)
-    year = _tabular.as_integers(raw["year_cy"], "year_cy", problems)
-    problems.rows((year < 1946) | (year > 2100), "year_cy",
-                  lambda p: f"expected a year, found {_tabular.cell(raw['year_cy'], p)}")
+    year = _tabular.as_years(raw["year_cy"], "year_cy", problems, first=1946)
     deaths = {name: _tabular.as_integers(raw[column], column, problems)
               for name, column in _SOURCE_COLUMNS.items()}
     total_best = _tabular.as_integers(raw[_TOTAL_BEST], _TOTAL_BEST, problems)
@@ -134,23 +150,19 @@ def read_ucdp_country_year(path: str | Path) -> pd.DataFrame:
     problems.rows(gw.notna() & ~gw.isin(crosswalk()["gw_code"].tolist()), "country_id_cy",
                   lambda p: f"Gleditsch-Ward code {gw.iloc[p]} ({raw['country_cy'].iloc[p]}) is not in "
                             "the crosswalk refugeestudy/clean/gw_iso3.csv")
-    problems.raise_if_any(hint="expected UCDP's Country-Year Dataset on Organized Violence "
-                               "(https://ucdp.uu.se/downloads/)")
+    return gw, year, deaths
 
-    codes = sorted(int(code) for code in gw.unique())
-    iso3 = dict(zip(codes, to_iso3(codes)))
+
+def _widen_bounds(deaths: dict[str, pd.Series]) -> int:
+    """Widen, in ``deaths``, each type's low and high bounds to include its best estimate.
+
+    The module docstring's one repair: ``best`` is never changed. Returns the
+    number of (type, country-year) pairs whose bounds did not bracket ``best``.
+    """
     widened = 0
     for kind in VIOLENCE_TYPES:
         best, low, high = (deaths[f"{kind}_{b}"] for b in _BOUNDS)
         widened += int(((low > best) | (best > high)).sum())
         deaths[f"{kind}_low"] = np.minimum(low, best)
         deaths[f"{kind}_high"] = np.maximum(high, best)
-    for bound in _BOUNDS:
-        deaths[f"total_{bound}"] = sum(deaths[f"{kind}_{bound}"] for kind in VIOLENCE_TYPES)
-    frame = pd.DataFrame({"gw_code": gw, "country": raw["country_cy"].astype("string").str.strip(),
-                          "country_iso3": gw.map(iso3).astype("string"), "year": year, **deaths})
-    frame = frame[list(COLUMNS)].astype(COLUMNS)
-    frame = frame.sort_values(["gw_code", "year"], kind="mergesort").reset_index(drop=True)
-    frame.attrs["repairs"] = {"bounds_widened": widened}
-    return frame
-
+    return widened

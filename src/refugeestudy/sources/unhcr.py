@@ -276,9 +276,7 @@ def _load(path: str | Path, dataset: str) -> tuple:
     raw = raw[wanted].reset_index(drop=True)
     counts = tuple(c for c in counts if c in raw)
 
-    years = _tabular.as_integers(raw["year"], "year", problems)
-    problems.rows((years < 1900) | (years > 2100), "year",
-                  lambda p: f"expected a year, found {raw['year'].iloc[p]!r}")
+    years = _tabular.as_years(raw["year"], "year", problems)
     values = {c: _tabular.as_integers(raw[c], c, problems, required=False) for c in counts}
 
     return dataset, source, form, raw, years, values, problems, dimensions, counts
@@ -319,21 +317,66 @@ def read_unhcr(path: str | Path, dataset: str) -> pd.DataFrame:
     ['asylum_seekers', 'oip', 'refugee_like', 'refugees']
     """
     dataset, source, form, raw, years, values, problems, dimensions, counts = _load(path, dataset)
-    def country(iso: str, unhcr: str) -> pd.Series:
-        out = raw[iso].astype("string").str.strip()
-        if unhcr in raw:
-            out = out.fillna(raw[unhcr].astype("string").str.strip())
-        return out.fillna("-")
-
-    coo, coa = country("coo_iso", "coo"), country("coa_iso", "coa")
+    coo = _text(raw, "coo_iso").fillna(_text(raw, "coo")).fillna("-")
+    coa = _text(raw, "coa_iso").fillna(_text(raw, "coa")).fillna("-")
     year_text = years.astype("string").fillna("-")
-    base = f"unhcr:{dataset}:" + year_text + ":" + coo + ":" + coa + ":"
     dims = [d for d in dimensions if d in raw]
-    common = pd.Series(pd.NA, index=raw.index, dtype="string")
-    if dims:
-        common = f"{dims[0]}=" + _escape(raw[dims[0]])
-        for d in dims[1:]:
-            common = common + f";{d}=" + _escape(raw[d])
+    long = _long_records(raw, dataset, counts, values, _breakdowns(raw, dims))
+    rows = long["row"].to_numpy()
+    base = f"unhcr:{dataset}:" + year_text + ":" + coo + ":" + coa + ":"
+    record_id = _record_ids(base.iloc[rows].reset_index(drop=True), long, with_breakdown=bool(dims))
+    _check_repeated_records(record_id, rows, len(raw), problems)
+    problems.raise_if_any(hint=_hint(dataset))
+    missing = pd.Series(pd.NA, index=raw.index, dtype="string")
+    coo_code = raw["coo"].astype("string") if "coo" in raw else missing
+    coa_code = raw["coa"].astype("string") if "coa" in raw else missing
+    if form == "api":
+        ref = (f"{_API}/{_ENDPOINTS.get(dataset, dataset)}/?year=" + year_text
+               + "&coo=" + coo_code.fillna("-") + "&coa=" + coa_code.fillna("-"))
+    else:
+        ref = (f"refugee-data-finder:{dataset}:year=" + year_text + ";coo_iso=" + coo
+               + ";coa_iso=" + coa)
+    per_record = {"year": years.astype("string"), "origin_country_iso3": raw["coo_iso"],
+                  "destination_country_iso3": raw["coa_iso"], "origin_code": coo_code,
+                  "destination_code": coa_code, "source_ref": ref}
+    per_record = {name: series.iloc[rows].reset_index(drop=True) for name, series in per_record.items()}
+    return _displacement_counts(dataset, long, record_id, per_record)
+
+
+def _text(raw: pd.DataFrame, column: str) -> pd.Series:
+    """``column`` of ``raw`` as stripped text, or all missing where the file lacks it."""
+    if column in raw:
+        return raw[column].astype("string").str.strip()
+    return pd.Series(pd.NA, index=raw.index, dtype="string")
+
+
+def _hint(dataset: str) -> str:
+    """The hint of every error about a UNHCR file's values."""
+    return f"expected UNHCR's {dataset} data as published by the population API or the Refugee Data Finder"
+
+
+def _breakdowns(raw: pd.DataFrame, dims: list[str]) -> pd.Series:
+    """Each row's ``breakdown`` from its dimension columns ``dims``: ``"k=v;k=v"``, values escaped.
+
+    Missing on every row when the dataset has no dimensions.
+    """
+    if not dims:
+        return pd.Series(pd.NA, index=raw.index, dtype="string")
+    common = f"{dims[0]}=" + _escape(raw[dims[0]])
+    for d in dims[1:]:
+        common = common + f";{d}=" + _escape(raw[d])
+    return common
+
+
+def _long_records(raw: pd.DataFrame, dataset: str, counts: tuple[str, ...],
+                  values: dict[str, pd.Series], common: pd.Series) -> pd.DataFrame:
+    """One record per file row × count column, in file order, then column order.
+
+    Columns ``row`` (the file row's position), ``column`` (the count column's
+    position), ``population_type`` and ``breakdown`` (``common`` plus, for
+    demographics, sex and age), ``count``; the module docstring gives the
+    population type of each dataset.
+    """
     frames = []
     for number, column in enumerate(counts):
         breakdown = common
@@ -356,45 +399,58 @@ def read_unhcr(path: str | Path, dataset: str) -> pd.DataFrame:
             "breakdown": breakdown.astype("string").to_numpy(),
             "count": values[column].to_numpy(),
         }))
-    long = pd.concat(frames, ignore_index=True).sort_values(["row", "column"], ignore_index=True)
-    rows = long["row"].to_numpy()
-    record_id = base.iloc[rows].reset_index(drop=True) + long["population_type"]
-    if dims:
+    return pd.concat(frames, ignore_index=True).sort_values(["row", "column"], ignore_index=True)
+
+
+def _record_ids(base: pd.Series, long: pd.DataFrame, *, with_breakdown: bool) -> pd.Series:
+    """Each record's id: its row's ``base`` (``unhcr:<dataset>:<year>:<coo>:<coa>:``) and population type.
+
+    ``with_breakdown`` (a dataset with dimensions) appends ``:`` and the first
+    12 hex digits of the SHA-1 of the record's ``breakdown``, computed once per
+    distinct breakdown.
+    """
+    record_id = base + long["population_type"]
+    if with_breakdown:
         digests = {b: ":" + hashlib.sha1(b.encode("utf-8")).hexdigest()[:12]
                    for b in long["breakdown"].dropna().unique()}
         record_id = record_id + long["breakdown"].map(digests).astype("string")
+    return record_id
+
+
+def _check_repeated_records(record_id: pd.Series, rows: np.ndarray, row_count: int,
+                            problems: _tabular.Problems) -> None:
+    """Record, on its file row, each record repeating an earlier one's id.
+
+    ``rows`` holds each record's file row (0-based); the message names the
+    line of the first row with the same year, countries and breakdown.
+    """
     repeated = record_id.duplicated(keep="first").to_numpy()
     if repeated.any():
         first = pd.Series(rows).groupby(record_id.to_numpy()).transform("min").to_numpy()
         first_of_row = dict(zip(rows[repeated], first[repeated]))
-        row_mask = np.zeros(len(raw), dtype=bool)
+        row_mask = np.zeros(row_count, dtype=bool)
         row_mask[rows[repeated]] = True
         problems.rows(row_mask, None, lambda p: "repeats the year, countries and breakdown of "
                       f"the row on line {problems.locate([first_of_row[p]])[0]}")
-    problems.raise_if_any(hint=f"expected UNHCR's {dataset} data as published by the population API "
-                               "or the Refugee Data Finder")
 
-    def per_record(series: pd.Series) -> pd.Series:
-        return series.iloc[rows].reset_index(drop=True)
 
-    missing = pd.Series(pd.NA, index=raw.index, dtype="string")
-    coo_code = raw["coo"].astype("string") if "coo" in raw else missing
-    coa_code = raw["coa"].astype("string") if "coa" in raw else missing
-    if form == "api":
-        ref = (f"{_API}/{_ENDPOINTS.get(dataset, dataset)}/?year=" + year_text
-               + "&coo=" + coo_code.fillna("-") + "&coa=" + coa_code.fillna("-"))
-    else:
-        ref = (f"refugee-data-finder:{dataset}:year=" + year_text + ";coo_iso=" + coo
-               + ";coa_iso=" + coa)
-    year = per_record(years).astype("string")
+def _displacement_counts(dataset: str, long: pd.DataFrame, record_id: pd.Series,
+                         per_record: dict[str, pd.Series]) -> pd.DataFrame:
+    """Assemble and validate the ``displacement_counts`` table of :func:`read_unhcr`.
+
+    ``long`` is :func:`_long_records`' table; ``per_record`` holds the file
+    row's ``year`` (text), countries, UNHCR codes and ``source_ref``, already
+    repeated once per record.
+    """
+    year = per_record["year"]
     count = long["count"]
     frame = pd.DataFrame({
         "record_id": record_id,
         "source": f"unhcr_{dataset}",
         "period_start": pd.to_datetime(year + "-01-01", format="%Y-%m-%d"),
         "period_end": pd.to_datetime(year + "-12-31", format="%Y-%m-%d"),
-        "origin_country_iso3": per_record(raw["coo_iso"]),
-        "destination_country_iso3": per_record(raw["coa_iso"]),
+        "origin_country_iso3": per_record["origin_country_iso3"],
+        "destination_country_iso3": per_record["destination_country_iso3"],
         "population_type": long["population_type"],
         "count_best": count,
         "count_low": count,
@@ -403,10 +459,10 @@ def read_unhcr(path: str | Path, dataset: str) -> pd.DataFrame:
         "count_basis": DATASETS[dataset],
         "revised_down": False,
         "reporter": "UNHCR",
-        "origin_code": per_record(coo_code),
-        "destination_code": per_record(coa_code),
+        "origin_code": per_record["origin_code"],
+        "destination_code": per_record["destination_code"],
         "breakdown": long["breakdown"],
-        "source_ref": per_record(ref),
+        "source_ref": per_record["source_ref"],
     })
     return schema.validate(schema.conform(frame, "displacement_counts"), "displacement_counts")
 
@@ -451,18 +507,13 @@ def read_unhcr_table(path: str | Path, dataset: str) -> pd.DataFrame:
     [['FI', 124], ['TA', 3196]]
     """
     dataset, source, form, raw, years, values, problems, dimensions, counts = _load(path, dataset)
-    missing = pd.Series(pd.NA, index=raw.index, dtype="string")
-
-    def text(column: str) -> pd.Series:
-        return raw[column].astype("string").str.strip() if column in raw else missing
-
     frame = pd.DataFrame({
         "year": years,
-        "origin_iso3": text("coo_iso").fillna(text("coo")),
-        "destination_iso3": text("coa_iso").fillna(text("coa")),
-        "origin_code": text("coo"),
-        "destination_code": text("coa"),
-        **{d: text(d) for d in dimensions if d in raw},
+        "origin_iso3": _text(raw, "coo_iso").fillna(_text(raw, "coo")),
+        "destination_iso3": _text(raw, "coa_iso").fillna(_text(raw, "coa")),
+        "origin_code": _text(raw, "coo"),
+        "destination_code": _text(raw, "coa"),
+        **{d: _text(raw, d) for d in dimensions if d in raw},
         **values,
     })
     keys = [c for c in frame.columns if c not in values and c not in ("origin_code", "destination_code")]
@@ -471,8 +522,7 @@ def read_unhcr_table(path: str | Path, dataset: str) -> pd.DataFrame:
         first = frame.groupby(keys, dropna=False, sort=False).cumcount()  # 0 = first occurrence
         problems.rows(repeated, None, lambda p: "repeats the year, countries and breakdown of an "
                       f"earlier row (occurrence {int(first.iloc[p]) + 1})")
-    problems.raise_if_any(hint=f"expected UNHCR's {dataset} data as published by the population API "
-                               "or the Refugee Data Finder")
+    problems.raise_if_any(hint=_hint(dataset))
     return frame.astype({"year": "int64"})
 
 

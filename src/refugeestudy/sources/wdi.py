@@ -108,9 +108,7 @@ def read_wdi(path: str | Path) -> pd.DataFrame:
         path, kind="WDI (gdidata)", required=_REQUIRED, what="gdidata's wdi (geo, var, t, v)",
         text_columns=["geo", "var"])
 
-    year = _tabular.as_integers(raw["t"], "t", problems)
-    problems.rows((year < 1900) | (year > 2100), "t",
-                  lambda p: f"expected a year, found {_tabular.cell(raw['t'], p)}")
+    year = _tabular.as_years(raw["t"], "t", problems)
     value = _tabular.as_floats(raw["v"], "v", problems, -np.inf, np.inf)
     problems.rows(raw["v"].isna(), "v", "is empty; a value is required (an absent value has no row)")
     geo = raw["geo"].astype("string").str.strip()
@@ -119,8 +117,7 @@ def read_wdi(path: str | Path) -> pd.DataFrame:
         problems.rows(values.isna(), name, "is empty; a code is required")
     problems.rows(indicator.isin(_POSITIVE).fillna(False) & (value <= 0), "v",
                   lambda p: f"{indicator.iloc[p]} must be positive, found {_tabular.cell(raw['v'], p)}")
-    key = geo.fillna("") + "|" + indicator.fillna("") + "|" + year.astype("string").fillna("")
-    _tabular.duplicates(key, "geo, var, t", problems, lines)
+    _tabular.duplicate_rows([geo, indicator, year], "geo, var, t", problems, lines)
     problems.raise_if_any(hint="expected the wdi table of IOM's gdidata package in the long "
                                "layout geo, var, t, v")
 

@@ -13,7 +13,7 @@ Examples
 
 from __future__ import annotations
 
-from refugeestudy.fetch.apis.base import ApiAnswer, ApiContext
+from refugeestudy.fetch.apis.base import ApiAnswer, ApiContext, page_numbers
 from refugeestudy.fetch.errors import FetchError, MissingCredentialsError
 from refugeestudy.fetch.http import get_json, url_with
 from refugeestudy.fetch.registry import Registry, Source
@@ -26,13 +26,13 @@ def fetch_rows(source: Source, registry: Registry, url: str, ctx: ApiContext) ->
 
     Examples
     --------
-    >>> from refugeestudy.fetch.http import Deadline, Options, Redactor, session
     >>> from refugeestudy.fetch.registry import load_registry
     >>> registry = load_registry()
-    >>> source = [s for s in registry.sources.values() if s.kind == "ucdp_api"][0]
-    >>> ctx = ApiContext(session(), Options(), Redactor(), Deadline(600), {})
-    >>> fetch_rows(source, registry, registry.url(source.name), ctx)  # network  # doctest: +SKIP
-    ApiAnswer(rows=[...], ...)
+    >>> no_token = ApiContext(http=None, opts=None, redact=None, deadline=None, environ={})
+    >>> fetch_rows(registry.sources["ucdp_ged_syria"], registry, "https://ucdp.uu.se/", no_token)
+    Traceback (most recent call last):
+    ...
+    refugeestudy.fetch.MissingCredentialsError: ucdp_ged_syria: the UCDP API needs an access token (since February 2026); UCDP_API_TOKEN is not set
     """
     token_env = source.options.get("token_env", "UCDP_API_TOKEN")
     token = ctx.environ.get(token_env)
@@ -47,11 +47,7 @@ def fetch_rows(source: Source, registry: Registry, url: str, ctx: ApiContext) ->
     page_size = int(source.options.get("page_size", 1000))
     params = dict(source.options.get("params") or {})
     rows: list[dict] = []
-    page = 0
-    while True:
-        if page >= ctx.opts.max_pages:
-            raise FetchError(f"{source.name}: more than {ctx.opts.max_pages} pages; stopped",
-                             hint="raise max_pages if the data really is that large")
+    for page in page_numbers(source.name, 0, ctx):
         payload = get_json(ctx.http, url, {**params, "pagesize": page_size, "page": page},
                            headers, ctx.opts, ctx.redact, ctx.deadline)
         result = payload.get("Result") if isinstance(payload, dict) else None
@@ -63,5 +59,4 @@ def fetch_rows(source: Source, registry: Registry, url: str, ctx: ApiContext) ->
         ctx.show(page + 1, total_pages or None)
         if not result or page + 1 >= total_pages:
             break
-        page += 1
     return ApiAnswer(rows, [url_with(url, {**params, "pagesize": page_size})])

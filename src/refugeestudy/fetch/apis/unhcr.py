@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+from collections.abc import Iterator
 from typing import Any
 
-from refugeestudy.fetch.apis.base import ApiAnswer, ApiContext
+from refugeestudy.fetch.apis.base import ApiAnswer, ApiContext, page_numbers
 from refugeestudy.fetch.errors import FetchError
 from refugeestudy.fetch.http import get_json, url_with
 from refugeestudy.fetch.registry import Registry, Source
@@ -29,6 +30,38 @@ _API_HINT = "the API may have changed; compare its documentation with the regist
 
 def _year_params(year_from, year_to: int) -> dict[str, int]:
     return {} if year_from is None else {"yearFrom": int(year_from), "yearTo": year_to}
+
+
+def _pages(name: str, url: str, params: dict[str, Any], page_size: int,
+           ctx: ApiContext) -> Iterator[list[dict[str, Any]]]:
+    """The items of each page of one query, until ``maxPages`` (or, without it, a short page).
+
+    Raises
+    ------
+    FetchError
+        If a page has no ``items`` list or an item is not a mapping.
+    """
+    for page in page_numbers(name, 1, ctx, f" from {url}"):
+        payload = get_json(ctx.http, url, {**params, "limit": page_size, "page": page}, {},
+                           ctx.opts, ctx.redact, ctx.deadline)
+        items = payload.get("items") if isinstance(payload, dict) else None
+        if not isinstance(items, list):
+            raise FetchError(f"{name}: unexpected answer from {url} page {page}: no "
+                             "'items' list", hint=_API_HINT)
+        for item in items:
+            if not isinstance(item, dict):
+                raise FetchError(f"{name}: unexpected item on page {page} of {url}: "
+                                 f"{str(item)[:60]!r}", hint=_API_HINT)
+        yield items
+        max_pages = payload.get("maxPages")
+        ctx.show(page, None if max_pages is None else int(max_pages))
+        if not items:
+            break
+        if max_pages is not None:
+            if page >= int(max_pages):
+                break
+        elif len(items) < page_size:
+            break
 
 
 def fetch_rows(source: Source, registry: Registry, url: str, ctx: ApiContext) -> ApiAnswer:
@@ -56,35 +89,12 @@ def fetch_rows(source: Source, registry: Registry, url: str, ctx: ApiContext) ->
         params: dict[str, Any] = {**_year_params(year_from, _dt.date.today().year), **extra,
                                   **query}
         urls.append(url_with(url, {**params, "limit": page_size}))
-        page = 1
-        while True:
-            if page > ctx.opts.max_pages:
-                raise FetchError(f"{source.name}: more than {ctx.opts.max_pages} pages from {url}; "
-                                 "stopped", hint="raise max_pages if the data really is that large")
-            payload = get_json(ctx.http, url, {**params, "limit": page_size, "page": page}, {},
-                               ctx.opts, ctx.redact, ctx.deadline)
-            items = payload.get("items") if isinstance(payload, dict) else None
-            if not isinstance(items, list):
-                raise FetchError(f"{source.name}: unexpected answer from {url} page {page}: no "
-                                 "'items' list", hint=_API_HINT)
+        for items in _pages(source.name, url, params, page_size, ctx):
             for item in items:
-                if not isinstance(item, dict):
-                    raise FetchError(f"{source.name}: unexpected item on page {page} of {url}: "
-                                     f"{str(item)[:60]!r}", hint=_API_HINT)
                 key = tuple(sorted((k, json.dumps(v, sort_keys=True)) for k, v in item.items()))
                 if key in seen:
                     duplicates += 1
                     continue
                 seen.add(key)
                 rows.append(item)
-            max_pages = payload.get("maxPages")
-            ctx.show(page, None if max_pages is None else int(max_pages))
-            if not items:
-                break
-            if max_pages is not None:
-                if page >= int(max_pages):
-                    break
-            elif len(items) < page_size:
-                break
-            page += 1
     return ApiAnswer(rows, urls, ("coo_id", "coa_id"), {"duplicates_across_queries": duplicates})
