@@ -35,6 +35,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -77,13 +78,23 @@ def _keep_reports(plan_file: Path, names: list[str]) -> None:
     plan_file.write_text(yaml.safe_dump(document, sort_keys=False))
 
 
-def _timed(command: list[str], env: dict, cwd: Path) -> tuple[float, str]:
-    started = time.perf_counter()
+def _children_cpu() -> float:
+    """CPU seconds (user + system) of every finished child process and its descendants so far."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _timed(command: list[str], env: dict, cwd: Path, cpu: list[float] | None = None) -> tuple[float, str]:
+    """Run ``command``; its wall seconds and output. ``cpu`` gets the CPU seconds of the command
+    and every process it started (report workers and kernels included)."""
+    started, cpu_before = time.perf_counter(), _children_cpu()
     done = subprocess.run(command, env=env, cwd=cwd, capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - started
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} failed ({done.returncode}):\n{done.stdout[-1500:]}\n"
                            f"{done.stderr[-1500:]}")
+    if cpu is not None:
+        cpu.append(_children_cpu() - cpu_before)
     return seconds, done.stdout
 
 
@@ -164,6 +175,7 @@ def main(argv: list[str] | None = None) -> dict:
                 "floor", "cli")
         times: dict[str, list[float]] = {k: [] for k in keys}
         notes: dict[str, str] = {}
+        cpu: dict[str, list[float]] = {}  # CPU seconds of the command and all it started
         per_report: dict[str, list[float]] = {}
         cells: dict[str, list[float]] = {}
         build = [refugeestudy, "build", "--plan", "embedded"]  # as `make reports`
@@ -174,7 +186,7 @@ def main(argv: list[str] | None = None) -> dict:
                 shutil.rmtree(item) if item.is_dir() else item.unlink()
             for key, command in (("cold_build", [*build, "--force"]), ("cold_run", [*run, "--force"]),
                                  ("warm_build", build), ("warm_run", run)):
-                seconds, out = _timed(command, env, root)
+                seconds, out = _timed(command, env, root, cpu.setdefault(key, []))
                 times[key].append(seconds)
                 notes[key] = _summary_line(out)
                 if key == "cold_run":
@@ -210,7 +222,7 @@ def main(argv: list[str] | None = None) -> dict:
             floor_out = tmp / "floor"
             floor_out.mkdir(exist_ok=True)
             seconds, _ = _timed([sys.executable, "-c", floor_code, str(empty), str(len(names)),
-                                 str(floor_out)], env, tmp)
+                                 str(floor_out)], env, tmp, cpu.setdefault("floor", []))
             times["floor"].append(seconds)
             seconds, _ = _timed([refugeestudy, "--version"], env, root)
             times["cli"].append(seconds)
@@ -235,11 +247,17 @@ def main(argv: list[str] | None = None) -> dict:
     result["scenarios"]["floor"] = {"total_s": floor, "min_total_s": min(times["floor"]),
                                     "max_total_s": max(times["floor"])}
     result["scenarios"]["cli"] = {"total_s": med["cli"]}
+    cold_cpu = statistics.median(b + r for b, r in zip(cpu["cold_build"], cpu["cold_run"]))
+    result["scenarios"]["cold"]["cpu_s"] = cold_cpu
+    result["scenarios"]["floor"]["cpu_s"] = statistics.median(cpu["floor"])
     print(f"{'floor: papermill, empty notebook × ' + str(len(names)):<40} {'':>8} {'':>8} {floor:>8.2f} "
           f"{1:>8.2f}   (min {min(times['floor']):.2f}, max {max(times['floor']):.2f}: a kernel start "
           "sometimes stalls ~3 s)")
     print(f"{'CLI start: refugeestudy --version':<40} {'':>8} {'':>8} {med['cli']:>8.2f} "
           f"{med['cli'] / floor:>8.2f}")
+    floor_cpu = result["scenarios"]["floor"]["cpu_s"]
+    print(f"CPU, every process included (median): cold {cold_cpu:.2f} s, floor {floor_cpu:.2f} s "
+          f"({cold_cpu / floor_cpu:.2f} × floor): wall times scatter with the machine's load, CPU much less")
     result["per_report_cold_s"] = {k: statistics.median(v) for k, v in per_report.items()}
     if per_report:
         print("cold run, seconds per report inside its worker (papermill + HTML), median: " + ", ".join(

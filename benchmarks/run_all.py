@@ -92,6 +92,9 @@ def summary(ged: dict, reports: dict | None, profile_lines: list[str], elapsed: 
                      f"max {f['max_total_s']:.2f})")
         lines.append(f"{'CLI start (refugeestudy --version)':<44} {'':>8} {'':>8} "
                      f"{reports['scenarios']['cli']['total_s']:>8.2f}")
+        cold_cpu, floor_cpu = reports["scenarios"]["cold"]["cpu_s"], reports["scenarios"]["floor"]["cpu_s"]
+        lines.append(f"CPU, every process included: cold {cold_cpu:.2f} s, floor {floor_cpu:.2f} s "
+                     f"({cold_cpu / floor_cpu:.2f} × floor; wall times scatter with the machine's load)")
         compute = reports["reports_own_compute_s"]
         targets = reports["targets"]
         cold = reports["scenarios"]["cold"]["total_s"]

@@ -59,6 +59,8 @@ def test_bench_reports_runs_one_report(bench):
     result = bench("bench_reports").main(["--repeat", "1", "--reports", "01-data-audit"])
     assert result["reports"] == ["01-data-audit"]
     assert set(result["scenarios"]) >= {"cold", "warm", "touched", "floor", "cli"}
+    # CPU of every process a command started (a kernel alone takes more than 0.1 s)
+    assert result["scenarios"]["cold"]["cpu_s"] > 0.1 and result["scenarios"]["floor"]["cpu_s"] > 0.1
 
 
 def test_bench_report05_says_skipped_without_the_full_plan(bench, tmp_path, capsys):
