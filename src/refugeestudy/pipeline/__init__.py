@@ -2,7 +2,7 @@
 
 One job: read and check the plan (``reports.yml``: :mod:`.plan`, :mod:`.params`),
 build each plan's processed tables (:mod:`.build`, read back by :mod:`.datasets`),
-run the notebooks under papermill (:mod:`.run`), give them their shared helpers
+run the notebooks under papermill (:mod:`.run`, :mod:`.engine`), give them their shared helpers
 (:mod:`.notebook`, :mod:`.report`) and render the pages (:mod:`.render`).
 
 Import rule: the pipeline may import :mod:`refugeestudy.fetch`,
