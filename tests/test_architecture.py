@@ -216,7 +216,6 @@ def long_functions(source: str, name: str = "<source>") -> list[str]:
     return found
 
 
-@pytest.mark.xfail(strict=True, reason="issue 17 item 3: the 20 long functions are being split")
 def test_no_function_is_longer_than_sixty_lines_or_eighty_with_a_reason():
     found = []
     for path, _module, source in _sources():
