@@ -68,7 +68,7 @@ def test_root_option_points_at_a_project(installed):
 def test_report_templates_ship_with_the_package(installed):
     bin_dir, where, env = installed
     out = subprocess.run([str(bin_dir / "python"), "-c",
-                          "from refugeestudy import render; "
+                          "from refugeestudy.pipeline import render; "
                           "print(all((render.TEMPLATES / p).is_file() for p in ('report.css', "
                           "'index_page.html.j2', 'refugeestudy/index.html.j2', 'refugeestudy/conf.json')))"],
                          cwd=where, env=env, capture_output=True, text=True, check=True)
