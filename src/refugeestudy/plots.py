@@ -40,7 +40,7 @@ import pandas as pd
 from refugeestudy._atomic import atomic_write_bytes
 from refugeestudy.errors import RefugeestudyError
 
-__all__ = ["PALETTE", "FigureCheckError", "use_house_style", "colours", "colour_for", "caption",
+__all__ = ["PALETTE", "FigureCheckError", "use_house_style", "subplots", "colours", "colour_for", "caption",
            "figure_caption", "check_figure", "validate_figure", "save_figure", "series_with_bounds",
            "mark_partial", "tight_layout", "wrap_title", "period_words", "small_multiples", "reported_timeline"]
 
@@ -85,6 +85,24 @@ _STYLE = {
 def use_house_style() -> None:
     """Apply the project's matplotlib style (idempotent)."""
     mpl.rcParams.update(_STYLE)
+
+
+def subplots(*args, **kwargs):
+    """``plt.subplots`` with the house style applied first: every figure of the reports starts here.
+
+    Report notebooks do not import matplotlib until they draw (its import costs a
+    report without figures about half a second), so the style is set when a
+    figure is made, not when the notebook starts.
+
+    Examples
+    --------
+    >>> fig, ax = subplots(figsize=(4, 3))
+    >>> mpl.rcParams["axes.spines.top"]
+    False
+    >>> plt.close(fig)
+    """
+    use_house_style()
+    return plt.subplots(*args, **kwargs)
 
 
 def colours(n: int) -> list[str]:
@@ -556,9 +574,8 @@ def small_multiples(names: list[str], *, xlabel: str, ylabel: str, ncols: int = 
     []
     >>> plt.close(fig)
     """
-    use_house_style()
     nrows = -(-len(names) // ncols)
-    fig, grid = plt.subplots(nrows, ncols, figsize=(panel_size[0] * ncols, panel_size[1] * nrows),
+    fig, grid = subplots(nrows, ncols, figsize=(panel_size[0] * ncols, panel_size[1] * nrows),
                              sharex=True, sharey=sharey, squeeze=False)
     flat = list(grid.flat)
     axes = {}
@@ -678,8 +695,7 @@ def reported_timeline(figures: pd.DataFrame, labels: pd.Series, *, start=None, e
     (2, 't, figures dated 1 February 2025 to 1 May 2025')
     >>> plt.close(fig)
     """
-    use_house_style()
-    fig, (left, right) = plt.subplots(1, 2, figsize=(13, 6.8), sharex=True)
+    fig, (left, right) = subplots(1, 2, figsize=(13, 6.8), sharex=True)
     deaths = figures[(figures["kind"] == "deaths") & figures["origin_admin1_pcode"].notna()]
     counts = figures[figures["kind"] == "displacement"]
     titles = [_timeline_panel(left, deaths, labels, start, end),

@@ -86,7 +86,7 @@ def _window(first, last) -> str:
 
 def _grid(n: int, width: float = 12.0, height: float = 3.2, cols: int = 1):
     rows = math.ceil(n / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(width, height * rows + 0.6), squeeze=False)
+    fig, axes = plots.subplots(rows, cols, figsize=(width, height * rows + 0.6), squeeze=False)
     for ax in axes.flat[n:]:
         ax.set_visible(False)
     return fig, list(axes.flat[:n])
@@ -103,7 +103,6 @@ def curves_figure(series: Sequence[ReportedSeries], *, ylabel: str, title: str,
     colours, those with the smallest counts are grey crosses. ``caption``, if
     given, is put under the figure (:func:`add_caption`).
     """
-    plots.use_house_style()
     fig, axes = _grid(len(series))
     dates = pd.concat([item.curves["date"] for item in series if len(item.curves)])
     span = (dates.min() - pd.Timedelta(days=2), dates.max() + pd.Timedelta(days=2))
@@ -162,7 +161,6 @@ def increments_figure(series: Sequence[ReportedSeries], *, ylabel: str | Sequenc
     True
     >>> plt.close(fig)
     """
-    plots.use_house_style()
     fig, axes = _grid(len(series), cols=min(2, len(series)), height=3.6)
     labels = [ylabel] * len(series) if isinstance(ylabel, str) else list(ylabel)
     for index, (ax, item) in enumerate(zip(axes, series)):
@@ -208,7 +206,6 @@ def event_deaths_figure(by_place: dict[str, pd.DataFrame], *, ylabel: str, xlabe
     [4, 0, 9]
     >>> plt.close(fig)
     """
-    plots.use_house_style()
     fig, axes = _grid(len(by_place), cols=min(2, len(by_place)), height=2.4)
     for index, (ax, (place, series)) in enumerate(zip(axes, by_place.items())):
         ax.fill_between(series.index, series["low"], series["high"], step="post", alpha=0.35,
@@ -245,7 +242,6 @@ def yearly_figure(frame: pd.DataFrame, *, columns: dict[str, str], partial: dict
     ['complete year', 'partial year (not comparable)']
     >>> plt.close(fig)
     """
-    plots.use_house_style()
     fig, axes = _grid(len(columns), height=3.8, cols=min(2, len(columns)))
     years = frame.index.year
     for index, (ax, (column, label)) in enumerate(zip(axes, columns.items())):

@@ -28,12 +28,14 @@ Examples
 
 from __future__ import annotations
 
-import matplotlib as mpl
-import matplotlib.pyplot as plt
+from typing import TYPE_CHECKING
+
 import pandas as pd
 
-from refugeestudy import plots
 from refugeestudy.clean.places import DESTINATION_REGIONS
+
+if TYPE_CHECKING:
+    import matplotlib as mpl
 
 __all__ = ["COUNTRY_NAMES", "country_name", "by_year_and_destination", "leading_destinations",
            "share_of_total", "change_between", "destinations_figure", "counting_caveats",
@@ -153,9 +155,10 @@ def destinations_figure(table: pd.DataFrame, leaders: list[str], focus: str,
     One colour per destination (:func:`refugeestudy.plots.colours`), the focus
     drawn thicker; a year without data is a gap; provisional years are shaded.
     """
-    plots.use_house_style()
+    from refugeestudy import plots  # matplotlib only when a figure is drawn
+
     what = _population_label(population_types)
-    fig, (left, right) = plt.subplots(1, 2, figsize=(13, 5.2))
+    fig, (left, right) = plots.subplots(1, 2, figsize=(13, 5.2))
     for iso3, colour in zip(leaders, plots.colours(len(leaders))):
         left.plot(table.index, table[iso3] if iso3 in table else float("nan"), marker="o",
                   markersize=3, color=colour, label=country_name(iso3),

@@ -399,12 +399,12 @@ def interval_words(low: float, high: float) -> str:
 
 def coefficient_figure(fit: PanelFit):
     """The lead and lag coefficients with 95% intervals."""
-    import matplotlib.pyplot as plt
+    from refugeestudy import plots
 
     table = fit.table().set_index("term")
     order = [t for t in ("log_deaths_lag2", "log_deaths_lag1", "log_deaths_lag0", "log_deaths_lead1")
              if t in table.index]
-    fig, ax = plt.subplots(figsize=(8, 4.5))
+    fig, ax = plots.subplots(figsize=(8, 4.5))
     drawn = set()
     for position, term in enumerate(order):
         row = table.loc[term]
@@ -428,12 +428,12 @@ def coefficient_figure(fit: PanelFit):
 def case_figure(panel: pd.DataFrame, predictions: pd.DataFrame, origin: str, destination: str,
                 outcome: str, first_year: int = 2011):
     """The dyad's observed series with the left-out predictions and their 95% intervals."""
-    import matplotlib.pyplot as plt
+    from refugeestudy import plots
     from matplotlib.ticker import StrMethodFormatter
 
     series = panel[(panel["origin_iso3"] == origin) & (panel["destination_iso3"] == destination)
                    & (panel["year"] >= first_year)][["year", outcome]].dropna()
-    fig, ax = plt.subplots(figsize=(7, 4))
+    fig, ax = plots.subplots(figsize=(7, 4))
     ax.plot(series["year"], series[outcome].astype(float), marker="o", color="#0072B2", label="observed")
     ax.errorbar(predictions["year"], predictions["predicted"],
                 yerr=[predictions["predicted"] - predictions["pi_low"],

@@ -46,7 +46,6 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 from pyfixest.demeaners import MapDemeaner
-from scipy import stats
 
 from refugeestudy.panels.dyads import death_column
 from refugeestudy.errors import RefugeestudyError
@@ -233,6 +232,8 @@ class PanelFit:
         return float(((y - mu) ** 2 / mu).sum() / (len(y) - len(self.coefficients) - effects))
 
     def _t(self) -> float:
+        from scipy import stats  # on first use: importing scipy.stats costs report workers ~0.5 s
+
         return float(stats.t.ppf(0.975, self.n_clusters - 1))
 
     def table(self) -> pd.DataFrame:
@@ -262,6 +263,8 @@ class PanelFit:
         v = self.vcov.loc[leads, leads].to_numpy()
         statistic = float(b @ np.linalg.solve(v, b)) / len(leads)
         df2 = self.n_clusters - 1
+        from scipy import stats
+
         return {"statistic": statistic, "df_num": len(leads), "df_den": df2,
                 "p_value": float(stats.f.sf(statistic, len(leads), df2))}
 

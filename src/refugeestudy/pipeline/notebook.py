@@ -7,9 +7,10 @@ prose. Its first code cell after the parameters is::
     nb = setup_notebook("04-destinations")
 
 :func:`setup_notebook` replaces the setup cell the notebooks used to repeat:
-it selects matplotlib's non-interactive backend and the house style
-(:func:`refugeestudy.plots.use_house_style`), sets pandas display options and
-chooses where the report's files go. Run by ``refugeestudy run`` (papermill),
+it selects matplotlib's non-interactive backend (without importing matplotlib
+when the report draws nothing; the house style comes with each figure,
+:func:`refugeestudy.plots.subplots`), sets pandas display options and chooses
+where the report's files go. Run by ``refugeestudy run`` (papermill),
 the kernel's working directory is the report's folder in the run's staging
 folder and files are written there; the runner swaps them in. Run any other
 way (JupyterLab, papermill by hand, from any folder, the project root
@@ -353,7 +354,7 @@ class ReportNotebook:
 
 
 def setup_notebook(name: str) -> ReportNotebook:
-    """Set up a report notebook: backend, house style, display options, output folder.
+    """Set up a report notebook: backend, display options, output folder (the house style comes with each figure).
 
     Parameters
     ----------
@@ -373,12 +374,7 @@ def setup_notebook(name: str) -> ReportNotebook:
         from refugeestudy.pipeline.notebook import setup_notebook
         nb = setup_notebook("01-data-audit")
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from refugeestudy import plots
-
-    plots.use_house_style()
+    _draw_off_screen()
     pd.set_option("display.max_rows", 200)
     pd.set_option("display.width", 160)
     pd.set_option("display.max_colwidth", None)
@@ -389,6 +385,20 @@ def setup_notebook(name: str) -> ReportNotebook:
     if not (output.parent / RUN_STAGING_MARK).is_file():
         _say_where(name, output)
     return ReportNotebook(name, output.resolve())
+
+
+def _draw_off_screen() -> None:
+    """Make matplotlib draw with Agg (files, no window, no inline display), importing it only if loaded.
+
+    A report without figures never imports matplotlib (about half a second of a
+    worker's time); the house style is applied when a figure is made
+    (:func:`refugeestudy.plots.subplots`). The kernel's own default backend (inline)
+    is overridden either way.
+    """
+    if "matplotlib" in sys.modules:
+        sys.modules["matplotlib"].use("Agg")
+    else:
+        os.environ["MPLBACKEND"] = "Agg"
 
 
 def _say_where(name: str, output: Path) -> None:

@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from refugeestudy.global_study.ppml import SSC, ModelError
 
@@ -71,6 +70,8 @@ class PoissonFit:
 
     def t_quantile(self) -> float:
         """Student-t 97.5 % quantile on G - 1 degrees of freedom."""
+        from scipy import stats  # on first use: importing scipy.stats costs report workers ~0.5 s
+
         return float(stats.t.ppf(0.975, self.n_clusters - 1))
 
     def combination(self, weights: dict[str, float]) -> dict[str, float]:
@@ -99,6 +100,8 @@ class PoissonFit:
         v = r @ self.vcov.to_numpy() @ r.T
         q, df = len(b), self.n_clusters - 1
         statistic = float(b @ np.linalg.solve(v, b)) / q
+        from scipy import stats
+
         return {"statistic": statistic, "df_num": q, "df_den": df, "p_value": float(stats.f.sf(statistic, q, df))}
 
 

@@ -211,9 +211,9 @@ def event_study_design(panel: pd.DataFrame, thresholds=(25, 1000)) -> DesignResu
 
 def event_study_figure(result: DesignResult):
     """Event-time coefficients (Sun-Abraham and TWFE) with 95 % intervals; pre-onset years hollow."""
-    import matplotlib.pyplot as plt
+    from refugeestudy import plots
 
-    fig, ax = plt.subplots(figsize=(8, 4.5))
+    fig, ax = plots.subplots(figsize=(8, 4.5))
     series = [("Sun-Abraham (PPML)", result.terms["event_times"], -0.1, "#0072B2"),
               ("two-way fixed effects", result.variants["twfe"].terms["event_times"], 0.1, "#D55E00")]
     for label, terms, offset, color in series:

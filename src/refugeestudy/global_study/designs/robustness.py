@@ -85,10 +85,10 @@ def leave_one_origin_out(frame: pd.DataFrame, *, n_jobs: int | None = None) -> p
 
 def leave_one_out_figure(table: pd.DataFrame, full_estimate: float, label_extremes: int = 3):
     """Sorted lag sums without each origin, with the full-sample estimate; the extremes named."""
-    import matplotlib.pyplot as plt
+    from refugeestudy import plots
 
     ordered = table.sort_values("estimate", kind="stable").reset_index(drop=True)
-    fig, ax = plt.subplots(figsize=(8, 4.5))
+    fig, ax = plots.subplots(figsize=(8, 4.5))
     ax.errorbar(ordered.index, ordered["estimate"],
                 yerr=[ordered["estimate"] - ordered["ci_low"], ordered["ci_high"] - ordered["estimate"]],
                 fmt="o", markersize=3, color="#0072B2", ecolor="#9ecae1", label="without one origin (95 % interval)")
