@@ -49,10 +49,14 @@ def report_pages(folder: Path) -> list[Path]:
     return pages
 
 
-def visible_text(soup: BeautifulSoup) -> str:
-    """The text a reader sees: no scripts, styles or closed ``<details>``."""
+def visible_text(soup: BeautifulSoup, *, prose_only: bool = False) -> str:
+    """The text a reader sees: no scripts, styles or closed ``<details>``.
+
+    With ``prose_only``, text set as code (``<code>``, ``<pre>``: commands and
+    parameters to type as written) is left out too.
+    """
     soup = BeautifulSoup(str(soup), "html.parser")
-    for element in soup(["script", "style", "head"]):
+    for element in soup(["script", "style", "head"] + (["code", "pre"] if prose_only else [])):
         element.decompose()
     for element in soup.find_all("details"):
         if not element.has_attr("open"):
@@ -99,7 +103,7 @@ def check_page(path: Path) -> tuple[list[str], list[str]]:
     cut = [a.get_text(strip=True) for a in soup.find_all("a") if a.get_text(strip=True).endswith("…")]
     if cut:
         failures.append(f"{len(cut)} link(s) cut short with '…', e.g. {cut[0]!r}")
-    internal = sorted(set(INTERNAL_CODE.findall(visible)))
+    internal = sorted(set(INTERNAL_CODE.findall(visible_text(soup, prose_only=True))))
     if internal:
         warnings.append(f"internal code(s) in the text: {', '.join(internal[:8])}")
     if path.name != "index.html" and "Limitations" not in visible:

@@ -124,3 +124,13 @@ def test_screenshot_checker_passes_plain_text(tmp_path):
                     "<table><tr><th>year</th></tr><tr><td>0</td></tr><tr><td>1</td></tr></table>"
                     "</body></html>")
     assert _load_checker().check_page(page) == ([], [])
+
+
+def test_screenshot_checker_warns_on_internal_codes_in_prose_not_in_commands(tmp_path):
+    page = tmp_path / "r" / "r.html"
+    page.parent.mkdir()
+    page.write_text("<html><body><p>Run <code>refugeestudy fetch unhcr_population</code>.</p>"
+                    "<h2>Limitations</h2></body></html>")
+    assert _load_checker().check_page(page) == ([], [])
+    page.write_text("<html><body><p>Counts from unhcr_population by SY04.</p><h2>Limitations</h2></body></html>")
+    assert _load_checker().check_page(page)[1] == ["internal code(s) in the text: SY04, unhcr_population"]
