@@ -40,7 +40,7 @@ import pandas as pd
 from refugeestudy._atomic import atomic_write_bytes
 from refugeestudy.errors import RefugeestudyError
 
-__all__ = ["PALETTE", "FigureCheckError", "use_house_style", "subplots", "colours", "colour_for", "caption",
+__all__ = ["PALETTE", "FigureCheckError", "use_house_style", "subplots", "count_axis", "colours", "colour_for", "caption",
            "figure_caption", "check_figure", "validate_figure", "save_figure", "series_with_bounds",
            "mark_partial", "tight_layout", "wrap_title", "period_words", "small_multiples", "reported_timeline"]
 
@@ -103,6 +103,29 @@ def subplots(*args, **kwargs):
     """
     use_house_style()
     return plt.subplots(*args, **kwargs)
+
+
+def count_axis(axis: mpl.axis.Axis) -> None:
+    """Ticks at whole numbers, with thousands separators, on an axis of counts (people, deaths).
+
+    Matplotlib's default ticks step by 2.5 on a short range (0 to 13), which a
+    whole-number format would print as "2", "5", "8", each at the wrong height.
+
+    Examples
+    --------
+    >>> fig, ax = subplots()
+    >>> _ = ax.plot([0, 1], [0, 13])
+    >>> _ = ax.set_ylim(0, 13)
+    >>> count_axis(ax.yaxis)
+    >>> fig.draw_without_rendering()
+    >>> [t.get_text() for t in ax.get_yticklabels()][:7]  # (matplotlib also lists 14, outside the limits)
+    ['0', '2', '4', '6', '8', '10', '12']
+    >>> plt.close(fig)
+    """
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    axis.set_major_locator(MaxNLocator(nbins="auto", steps=[1, 2, 2.5, 5, 10], integer=True))
+    axis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:,.0f}"))
 
 
 def colours(n: int) -> list[str]:

@@ -36,7 +36,7 @@ import textwrap
 from collections.abc import Sequence
 
 import matplotlib.dates as mdates
-import matplotlib.pyplot as plt
+import matplotlib.pyplot as plt  # noqa: F401 - the examples close their figures with plt.close
 import pandas as pd
 
 from refugeestudy import plots
@@ -84,12 +84,24 @@ def _window(first, last) -> str:
     return f"{start} to {last:%-d %B %Y}"
 
 
-def _grid(n: int, width: float = 12.0, height: float = 3.2, cols: int = 1):
+def _grid(n: int, width: float = 12.0, height: float = 3.2, cols: int = 1, *, xlabel: str | None = None):
+    """``n`` panels in ``cols`` columns; with ``xlabel``, on one time axis labelled under each column.
+
+    A shared x axis shows its tick labels and ``xlabel`` only under the lowest
+    panel of each column (the panel above an unused cell included), instead
+    of repeating the dates under every panel.
+    """
     rows = math.ceil(n / cols)
-    fig, axes = plots.subplots(rows, cols, figsize=(width, height * rows + 0.6), squeeze=False)
+    fig, axes = plots.subplots(rows, cols, figsize=(width, height * rows + 0.6), squeeze=False,
+                               sharex=xlabel is not None)
     for ax in axes.flat[n:]:
         ax.set_visible(False)
-    return fig, list(axes.flat[:n])
+    shown = list(axes.flat[:n])
+    if xlabel is not None:
+        for ax in shown[-cols:]:  # filled row by row: the last ``cols`` panels end their columns
+            ax.xaxis.set_tick_params(labelbottom=True)
+            ax.set_xlabel(xlabel)
+    return fig, shown
 
 
 def curves_figure(series: Sequence[ReportedSeries], *, ylabel: str, title: str,
@@ -103,7 +115,7 @@ def curves_figure(series: Sequence[ReportedSeries], *, ylabel: str, title: str,
     colours, those with the smallest counts are grey crosses. ``caption``, if
     given, is put under the figure (:func:`add_caption`).
     """
-    fig, axes = _grid(len(series))
+    fig, axes = _grid(len(series), xlabel=xlabel)
     dates = pd.concat([item.curves["date"] for item in series if len(item.curves)])
     span = (dates.min() - pd.Timedelta(days=2), dates.max() + pd.Timedelta(days=2))
     for ax, item in zip(axes, series):
@@ -130,7 +142,6 @@ def curves_figure(series: Sequence[ReportedSeries], *, ylabel: str, title: str,
                                 linewidth=0, label="band: smallest latest figure to largest upper bound")
         ax.set_title(_label(scope_name(item.scope), 90), fontsize=10)
         ax.set_ylabel(ylabel)
-        ax.set_xlabel(xlabel)
         ax.set_xlim(*span)
         _date_axis(ax)
         ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
@@ -161,7 +172,7 @@ def increments_figure(series: Sequence[ReportedSeries], *, ylabel: str | Sequenc
     True
     >>> plt.close(fig)
     """
-    fig, axes = _grid(len(series), cols=min(2, len(series)), height=3.6)
+    fig, axes = _grid(len(series), cols=min(2, len(series)), height=3.6, xlabel=xlabel)
     labels = [ylabel] * len(series) if isinstance(ylabel, str) else list(ylabel)
     for index, (ax, item) in enumerate(zip(axes, series)):
         periods = item.periods
@@ -176,7 +187,6 @@ def increments_figure(series: Sequence[ReportedSeries], *, ylabel: str | Sequenc
         ax.axhline(0, color="#666666", linewidth=0.6)
         ax.set_title(_label(scope_name(item.scope), 60), fontsize=10)
         ax.set_ylabel(labels[index])
-        ax.set_xlabel(xlabel)
         _date_axis(ax)
         ax.legend(fontsize=7, loc="upper right")
     grid = pd.concat([item.periods["period"] for item in series])
@@ -206,7 +216,7 @@ def event_deaths_figure(by_place: dict[str, pd.DataFrame], *, ylabel: str, xlabe
     [4, 0, 9]
     >>> plt.close(fig)
     """
-    fig, axes = _grid(len(by_place), cols=min(2, len(by_place)), height=2.4)
+    fig, axes = _grid(len(by_place), cols=min(2, len(by_place)), height=2.4, xlabel=xlabel)
     for index, (ax, (place, series)) in enumerate(zip(axes, by_place.items())):
         ax.fill_between(series.index, series["low"], series["high"], step="post", alpha=0.35,
                         color="#999999", linewidth=0, label="low to high estimate")
@@ -214,8 +224,7 @@ def event_deaths_figure(by_place: dict[str, pd.DataFrame], *, ylabel: str, xlabe
                 label="best estimate")
         ax.set_title(place, fontsize=10)
         ax.set_ylabel(ylabel)
-        ax.set_xlabel(xlabel)
-        ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+        plots.count_axis(ax.yaxis)
         ax.xaxis.set_major_locator(mdates.YearLocator())
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
         if index == 0:
@@ -256,17 +265,17 @@ def yearly_figure(frame: pd.DataFrame, *, columns: dict[str, str], partial: dict
         ax.set_xticks(list(years))
         ax.set_xlabel("year")
         ax.set_ylabel(label)
-        ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+        plots.count_axis(ax.yaxis)
         ax.legend(fontsize=7, loc="upper right")
     _finish(fig, title, caption)
     return fig
 
 
 def _date_axis(ax) -> None:
-    """Day and month on the x axis, thousands separators on the y axis."""
+    """Day and month on the x axis, whole counts with thousands separators on the y axis."""
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b %Y"))
     ax.tick_params(axis="x", labelrotation=30)
-    ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    plots.count_axis(ax.yaxis)
 
 
 def _finish(fig, title: str, caption: str | None = None) -> None:

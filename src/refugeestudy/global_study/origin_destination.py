@@ -429,7 +429,6 @@ def case_figure(panel: pd.DataFrame, predictions: pd.DataFrame, origin: str, des
                 outcome: str, first_year: int = 2011):
     """The dyad's observed series with the left-out predictions and their 95% intervals."""
     from refugeestudy import plots
-    from matplotlib.ticker import StrMethodFormatter
 
     series = panel[(panel["origin_iso3"] == origin) & (panel["destination_iso3"] == destination)
                    & (panel["year"] >= first_year)][["year", outcome]].dropna()
@@ -440,7 +439,7 @@ def case_figure(panel: pd.DataFrame, predictions: pd.DataFrame, origin: str, des
                       predictions["pi_high"] - predictions["predicted"]],
                 fmt="s", color="#D55E00", capsize=4, label="predicted, left out of the fit (95% interval)")
     ax.set_ylabel(f"{RULES[outcome].label}\nper year")
-    ax.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
+    plots.count_axis(ax.yaxis)
     ax.set_xlabel("year")
     ax.legend(fontsize=8)
     ax.set_title(f"{country_name(origin)} to {country_name(destination)}: observed vs predicted")
