@@ -234,16 +234,22 @@ def accuracy_words(table: pd.DataFrame) -> str:
     """
     others = table[table["Model"] != "last_value"].sort_values("Relative MAE")
     best = others.iloc[0]
-    rest = "; ".join(f"{row['Model']} is {row['Relative MAE']:.3f} times (p = {row['DM p-value']:.2g})"
+    rest = "; ".join(f"{_in_words(row['Model'])} is {row['Relative MAE']:.3f} times (p = {row['DM p-value']:.2g})"
                      for _, row in others.iloc[1:].iterrows())
     if best["Relative MAE"] < 1 and best["DM p-value"] < 0.05:
-        return (f"{best['Model']} beats last year's value: its mean absolute error is {best['Relative MAE']:.3f} "
+        return (f"{_in_words(best['Model'])} beats last year's value: its mean absolute error is {best['Relative MAE']:.3f} "
                 f"times last value's (Diebold–Mariano p = {best['DM p-value']:.2g}); {rest}.")
     verdict = ("a difference the data cannot tell from none" if best["DM p-value"] >= 0.05 else
                "worse, and the difference is clear")
-    return (f"No model beats last year's value: the closest, {best['Model']}, has a mean absolute error "
+    return (f"No model beats last year's value: the closest, {_in_words(best['Model'])}, has a mean absolute error "
             f"{best['Relative MAE']:.3f} times last value's (Diebold–Mariano p = {best['DM p-value']:.2f}, "
             f"{verdict}); {rest}.")
+
+
+def _in_words(model: str) -> str:
+    """A model's description for a sentence (``MODEL_LABELS``; a key not listed stays as it is)."""
+    label = MODEL_LABELS.get(model, model)
+    return label if label[:2].isupper() else label[0].lower() + label[1:]
 
 
 def accuracy_by_year(forecasts: pd.DataFrame) -> pd.DataFrame:

@@ -86,8 +86,8 @@ DEATHS_WITHHELD: dict[str, str] = {
 ISRAEL_PALESTINE_RULE = (
     "UCDP's country-year file codes deaths in Gaza and the West Bank under Israel and has no row "
     "for Palestine, so neither Israeli (ISR) nor Palestinian (PSE) applicants are given deaths: "
-    "ISR's deaths are set missing (ucdp_deaths_withheld) and PSE has none; both stay in the outcome "
-    "and drop out of every design that uses deaths.")
+    "ISR's deaths are set missing (the panel's column `ucdp_deaths_withheld` says so) and PSE has none; "
+    "both stay in the outcome and drop out of every design that uses deaths.")
 
 
 class PanelError(RefugeestudyError, ValueError):
