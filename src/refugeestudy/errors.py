@@ -7,7 +7,7 @@ found, so that a researcher can open the file and fix it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 __all__ = ["RefugeestudyError", "InputError", "Problem"]
@@ -52,6 +52,9 @@ class Problem:
         Column name, or ``None`` when the problem concerns the whole row.
     message : str
         What was expected and what was found.
+    path : Path, optional
+        The file, when an error lists problems of several files
+        (:meth:`InputError.combine`); otherwise the error's own file.
 
     Examples
     --------
@@ -62,6 +65,7 @@ class Problem:
     line: int | None
     column: str | None
     message: str
+    path: Path | None = None
 
     def __str__(self) -> str:
         where = []
@@ -101,11 +105,28 @@ class InputError(RefugeestudyError, ValueError):
         super().__init__("", hint)
         self.args = (self._render(),)
 
+    @classmethod
+    def combine(cls, errors: list[InputError]) -> InputError:
+        """One error listing the problems of several (each keeps its file); the first hint.
+
+        Examples
+        --------
+        >>> both = InputError.combine([InputError("figures.csv", [Problem(4, "figure_by", "unknown")]),
+        ...                            InputError("sources.csv", [Problem(3, "url", "an IP address")])])
+        >>> print(both)
+        figures.csv, sources.csv: 2 problems
+          figures.csv:4: column 'figure_by': unknown
+          sources.csv:3: column 'url': an IP address
+        """
+        problems = [replace(p, path=p.path or e.path) for e in errors for p in e.problems]
+        return cls(errors[0].path, problems, hint=next((e.hint for e in errors if e.hint), None))
+
     def _render(self) -> str:
-        name = str(self.path)
+        files = list(dict.fromkeys(str(p.path or self.path) for p in self.problems)) or [str(self.path)]
         count = len(self.problems)
-        lines = [f"{name}: {count} problem{'s' if count != 1 else ''}"]
+        lines = [f"{', '.join(files)}: {count} problem{'s' if count != 1 else ''}"]
         for problem in self.problems[: self.max_listed]:
+            name = str(problem.path or self.path)
             loc = f"{name}:{problem.line}" if problem.line is not None else name
             column = f"column {problem.column!r}: " if problem.column is not None else ""
             lines.append(f"  {loc}: {column}{problem.message}")

@@ -522,6 +522,21 @@ def test_bad_fixture_is_refused_with_file_row_and_column(folder, file, line, col
         assert words in message
 
 
+def test_validate_lists_the_problems_of_sources_and_producers_together(tmp_path):
+    from refugeestudy.sources.reports import validate_log
+
+    for name in ("figures.csv", "sources.csv", "producers.csv"):
+        shutil.copy(LOG_BAD / "ip_url" / name, tmp_path / name)
+    figures = tmp_path / "figures.csv"
+    figures.write_text(figures.read_text(encoding="utf-8").replace(",Monitor B,", ",Monitor B (as cited),", 1),
+                       encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        validate_log(figures)
+    assert [(p.path.name, p.line, p.column) for p in info.value.problems] == [
+        ("sources.csv", 4, "url"), ("figures.csv", 5, "figure_by")]
+    assert str(info.value).startswith(f"{tmp_path / 'sources.csv'}, {figures}: 2 problems")
+
+
 @pytest.mark.parametrize("cell, value, column, words", [
     ("figure_by", "", "attribution", "name the producer"),
     ("attribution", "the page names no source", "attribution", "must be empty"),

@@ -592,8 +592,10 @@ def validate_log(path: str | Path, today: dt.date | None = None) -> list[tuple[i
     Raises
     ------
     InputError
-        Every problem of either file, with its file, line and column; a missing
-        ``sources.csv`` is an error (the log's URLs could not be checked).
+        Every problem of the log, with its line and column; once the log reads
+        cleanly, every problem of its ``sources.csv`` and ``producers.csv`` too, in
+        one error, each with its file, line and column. A missing ``sources.csv`` is
+        an error (the log's URLs could not be checked).
 
     Examples
     --------
@@ -601,9 +603,15 @@ def validate_log(path: str | Path, today: dt.date | None = None) -> list[tuple[i
     True
     """
     path = Path(path)
-    rows = check_log(path, today)
-    check_sources(_sources_beside(path), rows, path)
-    check_producers(_sources_beside(path, "producers.csv"), rows, path)
+    rows = check_log(path, today)  # the checks below need its rows
+    errors = []
+    for check, name in ((check_sources, "sources.csv"), (check_producers, "producers.csv")):
+        try:
+            check(_sources_beside(path, name), rows, path)
+        except InputError as error:
+            errors.append(error)
+    if errors:
+        raise InputError.combine(errors)
     return rows
 
 
