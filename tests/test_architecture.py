@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 import importlib
 import pkgutil
+import re
 import sys
 from pathlib import Path
 
@@ -232,3 +233,44 @@ def test_the_public_api_stays_at_the_top_level():
     assert refugeestudy.reconcile is reconcile and refugeestudy.load_reports is load_reports
     assert refugeestudy.read_ged is read_ged and refugeestudy.read_unhcr is read_unhcr
     assert {"read_acled", "read_ucdp_country_year", "read_eurostat_asylum", "InputError"} <= set(refugeestudy.__all__)
+
+
+# ------------------------------------------------------------------ imports written as text
+PROJECT = PACKAGE.parents[1]
+_IMPORT_TEXT = re.compile(
+    r"\bfrom (refugeestudy(?:\.\w+)*) import (\w+)|\bimport (refugeestudy(?:\.\w+)+)")
+
+
+def _stale_import_texts(text: str) -> list[str]:
+    """Every ``from refugeestudy... import name`` / ``import refugeestudy.x`` in ``text`` that does
+    not resolve, strings included (``python -c "..."`` in a test, a notebook's code, a docs example)."""
+    stale = []
+    for match in _IMPORT_TEXT.finditer(text):
+        package, name, dotted = match.groups()
+        try:
+            if dotted:
+                importlib.import_module(dotted)
+            elif not hasattr(importlib.import_module(package), name):
+                importlib.import_module(f"{package}.{name}")
+        except ImportError:
+            stale.append(match.group(0))
+    return stale
+
+
+def test_stale_import_texts_are_found():
+    assert _stale_import_texts('run(["python", "-c", "from refugeestudy import render"])') == [
+        "from refugeestudy import render"]
+    assert _stale_import_texts("import refugeestudy.panel_study") == ["import refugeestudy.panel_study"]
+    assert _stale_import_texts("from refugeestudy.pipeline import render; import refugeestudy.plots") == []
+
+
+def test_imports_written_in_tests_benchmarks_notebooks_and_docs_resolve():
+    """The layout move left ``from refugeestudy import render`` inside a ``python -c`` string of
+    the install test, which only CI runs: imports written as text are checked here, everywhere."""
+    files = [p for folder in ("tests", "benchmarks", "notebooks", "docs", ".ci")
+             for p in (PROJECT / folder).rglob("*") if p.suffix in {".py", ".ipynb", ".md", ""} and p.is_file()]
+    files += [PROJECT / "README.md"]
+    stale = {str(p.relative_to(PROJECT)): found for p in files
+             if p != Path(__file__).resolve() and "data" not in p.relative_to(PROJECT).parts
+             and (found := _stale_import_texts(p.read_text(encoding="utf-8", errors="replace")))}
+    assert stale == {}
