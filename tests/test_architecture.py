@@ -7,7 +7,9 @@
 * no package attribute named after a submodule is anything but that module;
 * no function is longer than 60 lines, or 80 with a ``# Long function:`` comment
   on the line above its ``def`` (or its decorators) saying why;
-* the public API stays at the top level.
+* the public API stays at the top level;
+* every import written as text outside the package (tests' ``python -c`` strings,
+  notebooks, benchmarks, docs) names a module or attribute that exists.
 """
 
 from __future__ import annotations
