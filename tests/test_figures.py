@@ -326,7 +326,7 @@ def test_the_timeline_draws_its_window_and_names_the_places_left_out():
     plt.close(fig)
 
 
-def test_check_figure_refuses_an_empty_or_cut_legend_entry():
+def _figure_with_bad_legend():
     fig, ax = plt.subplots()
     ax.plot([0, 1], [0, 1], color=plots.colour_for(0), label="inside")
     ax.plot([5, 6], [0, 1], color=plots.colour_for(1), label="outside the axes")
@@ -337,10 +337,27 @@ def test_check_figure_refuses_an_empty_or_cut_legend_entry():
     ax.set_ylabel("y (units)")
     ax.legend()
     plots.caption(fig, "synthetic", licence="none")
-    problems = plots.check_figure(fig)
-    assert problems == [
-        "plot 1: legend entry 'Lebanon Disaster Risk Manag…' is cut short (wrap it, or shorten it with a key)",
-        "plot 1: legend entry 'outside the axes' has no data inside the plot (drop it or widen the axes)",
-        "plot 1: legend entry 'a stand-in with no data' has no data inside the plot (drop it or widen "
-        "the axes)"]
+    return fig
+
+
+_BAD_LEGEND_PROBLEMS = [
+    "plot 1: legend entry 'Lebanon Disaster Risk Manag…' is cut short (wrap it, or shorten it with a key)",
+    "plot 1: legend entry 'outside the axes' has no data inside the plot (drop it or widen the axes)",
+    "plot 1: legend entry 'a stand-in with no data' has no data inside the plot (drop it or widen "
+    "the axes)"]
+
+
+def test_check_figure_refuses_an_empty_or_cut_legend_entry():
+    fig = _figure_with_bad_legend()
+    assert plots.check_figure(fig) == _BAD_LEGEND_PROBLEMS
+    plt.close(fig)
+
+
+def test_save_figure_checks_the_laid_out_figure_as_a_drawn_one(tmp_path):
+    # save_figure checks after its one layout pass (no separate draw): same problems, nothing written
+    fig = _figure_with_bad_legend()
+    with pytest.raises(plots.FigureCheckError) as error:
+        plots.save_figure(fig, "bad_legend", tmp_path)
+    assert str(error.value).startswith("figure not fit for a report: " + "; ".join(_BAD_LEGEND_PROBLEMS))
+    assert list(tmp_path.iterdir()) == []
     plt.close(fig)

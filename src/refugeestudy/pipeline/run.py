@@ -640,6 +640,37 @@ def _split_up_to_date(planned, fingerprint: str, force: bool, on_event):
     return outcomes, pending
 
 
+def _most_figures_first(pending: list) -> list:
+    """The pending reports, those that drew most figures at their last run first.
+
+    Figures are most of a report's work (each is laid out, checked and drawn
+    twice, as PNG and SVG), so starting the reports that draw most first keeps
+    the workers busy to the end instead of leaving one waiting on a long report
+    started last. Reports that never ran keep their plan order, after the others
+    with figures. Only the order of the work changes, never what is written.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from types import SimpleNamespace
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     folders = {name: Path(tmp, name) for name in ("01", "02", "03")}
+    ...     for name, figures in (("02", 1), ("03", 2)):
+    ...         (folders[name] / "figures").mkdir(parents=True)
+    ...         for number in range(figures):
+    ...             (folders[name] / "figures" / f"{number}.png").touch()
+    ...     pending = [(SimpleNamespace(name=name, output=folder), [], "key")
+    ...                for name, folder in folders.items()]
+    ...     [spec.name for spec, _, _ in _most_figures_first(pending)]
+    ['03', '02', '01']
+    """
+    def figures(item) -> int:
+        folder = item[0].output / "figures"
+        return sum(1 for _ in folder.iterdir()) if folder.is_dir() else 0
+
+    return sorted(pending, key=lambda item: -figures(item))
+
+
 def _run_pending(pending, staging: Path, root: Path, commit: str, jobs: int | None,
                  cell_timeout: int, on_event) -> dict[str, RunOutcome]:
     """Run the pending reports in worker processes; on an interrupt, stop every one of them.
@@ -656,7 +687,7 @@ def _run_pending(pending, staging: Path, root: Path, commit: str, jobs: int | No
                                        initializer=_worker_init, initargs=(os.getpid(),))
     try:
         running = {}
-        for spec, inputs, key in pending:
+        for spec, inputs, key in _most_figures_first(pending):
             on_event("start", spec.name, None)
             future = pool.submit(_execute, spec, root, staging, inputs, cell_timeout, commit)
             running[future] = (spec, key)
