@@ -40,6 +40,8 @@ import matplotlib.pyplot as plt
 import refugeestudy
 from refugeestudy.plots import save_figure, use_house_style
 from refugeestudy.pipeline.report import write_results
+import json
+from ipykernel.connect import get_connection_info
 
 log = refugeestudy.load_reports()
 key_seen = bool(os.environ.get("ACLED_KEY"))  # read, never shown
@@ -53,7 +55,8 @@ save_figure(fig, "line", source="synthetic test data", licence="none")
 write_results({"label": label, "scale": scale, "figures": len(log.figures),
                "deaths_best": int(log.violence["deaths_best"].sum()), "acled_key_seen": key_seen,
                "plan": os.environ.get("REFUGEESTUDY_PLAN"),
-               "hash_seed": os.environ.get("PYTHONHASHSEED")})
+               "hash_seed": os.environ.get("PYTHONHASHSEED"),
+               "kernel_transport": json.loads(get_connection_info())["transport"]})
 '''
 
 FAILING = '''\
@@ -179,6 +182,8 @@ def test_results_json_values_and_provenance(env):
     assert results["acled_key_seen"] is True  # the kernel did see the secret
     assert results["plan"] == "embedded"  # the kernel reads data/processed/embedded
     assert results["hash_seed"] == "0"  # set iteration orders fixed: byte-identical estimates
+    # Unix sockets, never TCP ports two kernels starting at once could both be handed
+    assert results["kernel_transport"] == ("tcp" if os.name == "nt" else "ipc")
     assert results["summary"] == "Reads figures."
     prov = results["provenance"]
     assert prov["package_version"] == refugeestudy.__version__

@@ -48,6 +48,7 @@ import multiprocessing
 import os
 import shutil
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -439,6 +440,42 @@ def _worker_init(parent_pid: int) -> None:
     die_with_parent(parent_pid)
 
 
+@contextlib.contextmanager
+def _kernel_sockets():
+    """Connection settings for one report's kernel: Unix sockets in a folder of its own.
+
+    By default jupyter_client gives a kernel TCP ports that it found free by
+    binding and releasing them; two workers starting kernels at the same moment
+    can be handed the same port, and one kernel then dies before it starts
+    (``Address already in use``: seen once in a cold ``make bench`` on 2
+    cores). Sockets that are files in a new folder per kernel cannot collide,
+    and nothing listens on the network. ZeroMQ has no such transport on
+    Windows, where the kernel keeps TCP. The folder is removed afterwards.
+
+    Yields
+    ------
+    dict
+        Keyword arguments for ``papermill.execute_notebook`` (its ``config``,
+        handed to the kernel manager), empty on Windows.
+
+    Examples
+    --------
+    >>> with _kernel_sockets() as connection:
+    ...     settings = connection["config"].KernelManager if connection else None
+    ...     os.name == "nt" or (settings.transport, os.path.isdir(os.path.dirname(settings.ip)))
+    ('ipc', True)
+    """
+    if os.name == "nt":
+        yield {}
+        return
+    from traitlets.config import Config
+
+    # A short absolute path: a Unix socket's path must stay under about 100 bytes.
+    with tempfile.TemporaryDirectory(prefix="refugeestudy-kernel-") as folder:
+        yield {"config": Config({"KernelManager": {"transport": "ipc",
+                                                   "ip": os.path.join(folder, "kernel")}})}
+
+
 def _execute(spec: ReportSpec, root: Path, staging: Path, inputs: list[Path], cell_timeout: int,
              commit: str) -> RunOutcome:
     """Run one report into ``staging/<name>`` (in a worker); the runner swaps it in.
@@ -461,14 +498,15 @@ def _execute(spec: ReportSpec, root: Path, staging: Path, inputs: list[Path], ce
     failed = _failed_file(spec)
     kept = f"failed notebook kept as {failed.relative_to(root)}, previous report left untouched"
     try:
-        papermill.execute_notebook(
-            str(spec.notebook), str(executed), parameters=spec.parameters, cwd=str(folder),
-            engine_name=ENGINE_NAME,  # written once it ends (kept on a timeout too), not per cell
-            kernel_name="python3", execution_timeout=cell_timeout, progress_bar=False,
-            log_output=False, request_save_on_cell_execute=True,
-            shutdown_kernel="immediate",  # every cell has finished (or timed out): no waiting
-            extra_arguments=_QUIET_KERNEL,
-        )
+        with _kernel_sockets() as connection:
+            papermill.execute_notebook(
+                str(spec.notebook), str(executed), parameters=spec.parameters, cwd=str(folder),
+                engine_name=ENGINE_NAME,  # written once it ends (kept on a timeout too), not per cell
+                kernel_name="python3", execution_timeout=cell_timeout, progress_bar=False,
+                log_output=False, request_save_on_cell_execute=True,
+                shutdown_kernel="immediate",  # every cell has finished (or timed out): no waiting
+                extra_arguments=_QUIET_KERNEL, **connection,
+            )
     except Exception as exc:  # a cell raised, timed out, the kernel died, ...
         what = _describe_failure(exc, executed, cell_timeout)
         if executed.exists():
