@@ -173,6 +173,13 @@ def _death_curves():
         title="Reported deaths (civilians) since 1 March 2025: each producer and the reconciled curve"))
 
 
+def _overall_death_curve():
+    return _log_caption(charts.curves_figure(
+        _tolls()[:1], ylabel="deaths (cumulative)",
+        title="Reported deaths (civilians) since 1 March 2025, all places: each producer and the reconciled "
+              "curve"))
+
+
 def _deaths_per_period():
     drawn = [item for item in _tolls() if len(item.curves)]
     return _log_caption(charts.increments_figure(
@@ -277,7 +284,7 @@ FIGURES = {
     "02-violence-timeline/deaths_per_period": _deaths_per_period,
     "02-violence-timeline/deaths_by_governorate": _deaths_by_governorate,
     "03-arrivals-vs-violence/destination_curves": _destination_curves,
-    "03-arrivals-vs-violence/death_curves": _death_curves,
+    "03-arrivals-vs-violence/death_curves": _overall_death_curve,
     "03-arrivals-vs-violence/per_period": _per_period,
     "03-arrivals-vs-violence/yearly": _yearly,
     "04-destinations/destinations": _destinations,
