@@ -24,14 +24,16 @@ from pathlib import Path
 
 from refugeestudy.errors import RefugeestudyError
 
-__all__ = ["PLAN_VARIABLE", "DEFAULT_PLAN", "ProjectRootError", "project_root", "raw_dir",
-           "processed_dir", "current_plan"]
+__all__ = ["PLAN_VARIABLE", "DEFAULT_PLAN", "MANIFEST_NAME", "ProjectRootError", "project_root",
+           "raw_dir", "processed_dir", "current_plan"]
 
 _MARKER = Path("data") / "raw" / "reports"
 #: Environment variable naming the plan whose tables the notebooks read.
 PLAN_VARIABLE = "REFUGEESTUDY_PLAN"
 #: The plan read when the variable is not set (a notebook run by hand).
 DEFAULT_PLAN = "embedded"
+#: File in each plan's ``data/processed/<plan>/`` listing what its build read and wrote.
+MANIFEST_NAME = "build_manifest.json"
 _PLAN_NAME = re.compile(r"[0-9a-z][0-9a-z_-]*\Z")
 
 

@@ -14,6 +14,8 @@ import json
 import os
 import secrets
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -342,3 +344,22 @@ def test_report_files_and_folders_honour_the_umask(env):
     assert len(modes) >= 5 and "results.json" in modes and "." in modes
     assert {name: oct(mode) for name, mode in modes.items()
             if mode != (0o755 if (folder / name).is_dir() else 0o644)} == {}
+
+
+def test_the_runner_checks_a_plan_without_loading_pandas_or_papermill():
+    # `refugeestudy run` checks the plan's parameters (destination codes, governorates) and each
+    # plan's build manifest with plain Python, so with nothing to run (the warm `make reports`) it
+    # stays a light process; pandas and papermill load only in the workers that run a report.
+    project = TESTS.parent
+    code = ("import sys\n"
+            "from refugeestudy.pipeline import run\n"
+            "for plan in ('embedded', 'full'):\n"
+            "    for spec in run.load_plan('reports.yml', plan=plan):\n"
+            "        try:\n"
+            "            run._check_required_sources(spec)\n"
+            "        except run.MissingInput:\n"
+            "            pass  # a plan not built here: the check ran all the same\n"
+            "print([m for m in ('pandas', 'papermill', 'nbformat') if m in sys.modules])")
+    done = subprocess.run([sys.executable, "-c", code], cwd=project, capture_output=True, text=True,
+                          check=True, env={**os.environ, "REFUGEESTUDY_ROOT": str(project)})
+    assert done.stdout.strip() == "[]"

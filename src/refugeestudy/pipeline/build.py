@@ -73,6 +73,7 @@ from typing import Any
 import pandas as pd
 
 from refugeestudy import paths, schema
+from refugeestudy.paths import MANIFEST_NAME
 from refugeestudy._hashing import package_fingerprint, sha256_file
 
 __all__ = ["OUTPUTS", "MANIFEST_NAME", "VIOLENCE_COUNTRIES", "TABLE_BUILDERS", "TableBuilder",
@@ -87,7 +88,6 @@ OUTPUTS: dict[str, str] = {
     "report_figures": "report_figures.parquet",
     "report_sources": "report_sources.parquet",
 }
-MANIFEST_NAME = "build_manifest.json"
 #: Countries whose violence events are kept (the study's origin country).
 VIOLENCE_COUNTRIES: tuple[str, ...] = ("SYR",)
 _SORT = {"violence_events": ["source", "event_id"], "displacement_counts": ["source", "record_id"],

@@ -264,18 +264,16 @@ def _check_required_sources(spec: ReportSpec) -> None:
     """Refuse a plan whose built tables lack a source it requires."""
     if not spec.requires:
         return
-    from refugeestudy.pipeline.build import MANIFEST_NAME
-
     folder = spec.processed_dir
     shown = f"{_PROCESSED}{spec.plan}"
     build = f"refugeestudy build --plan {spec.plan}"
     try:
-        manifest = json.loads((folder / MANIFEST_NAME).read_text(encoding="utf-8"))
+        manifest = json.loads((folder / paths.MANIFEST_NAME).read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise MissingInput(f"plan {spec.plan!r}: {shown} has not been built",
                            hint=f"run: {build}") from None
     except (json.JSONDecodeError, UnicodeDecodeError):
-        raise MissingInput(f"plan {spec.plan!r}: {shown}/{MANIFEST_NAME} is damaged",
+        raise MissingInput(f"plan {spec.plan!r}: {shown}/{paths.MANIFEST_NAME} is damaged",
                            hint=f"rebuild: {build} --force") from None
     held = {item.get("source") for item in manifest.get("inputs", [])
             if item.get("rows_kept", 0) > 0}
