@@ -194,14 +194,14 @@ def wrap_title(text: str, width: int = 60) -> str:
     return "\n".join(textwrap.wrap(text, width)) or text
 
 
-def tight_layout(fig: mpl.figure.Figure, rect: tuple[float, float, float, float] | None = None) -> None:
-    """Lay ``fig`` out once, as ``fig.tight_layout(rect=rect)`` does, leaving no layout engine.
+def tight_layout(fig: mpl.figure.Figure) -> None:
+    """Lay ``fig`` out once, as ``fig.tight_layout()`` does, leaving no layout engine.
 
     ``Figure.tight_layout`` leaves a placeholder engine on the figure (any engine
-    makes every later save lay the whole figure out again). Without ``rect``
-    (the whole figure) every plot is measured once, where ``Figure.tight_layout``
-    measures them twice, the second time to fit a rectangle that is the whole
-    figure already: the same layout, in half the work.
+    makes every later save lay the whole figure out again), and measures every
+    plot twice, the second time to fit a rectangle that is the whole figure
+    already; here each plot is measured once: the same layout, in half the work.
+    A figure title (``fig.suptitle``) is given its measured room above the plots.
 
     Examples
     --------
@@ -221,9 +221,8 @@ def tight_layout(fig: mpl.figure.Figure, rect: tuple[float, float, float, float]
     """
     from matplotlib.layout_engine import TightLayoutEngine
 
-    engine = TightLayoutEngine(rect=rect or (0, 0, 1, 1))
-    if rect is None:
-        engine._params["rect"] = None  # matplotlib then skips its second, rectangle-fitting pass
+    engine = TightLayoutEngine()
+    engine._params["rect"] = None  # matplotlib then skips its second, rectangle-fitting pass
     engine.execute(fig)
 
 
