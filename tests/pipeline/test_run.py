@@ -58,7 +58,9 @@ write_results({"label": label, "scale": scale, "figures": len(log.figures),
                "deaths_best": int(log.violence["deaths_best"].sum()), "acled_key_seen": key_seen,
                "plan": os.environ.get("REFUGEESTUDY_PLAN"),
                "hash_seed": os.environ.get("PYTHONHASHSEED"),
-               "kernel_transport": json.loads(get_connection_info())["transport"]})
+               "kernel_transport": json.loads(get_connection_info())["transport"],
+               "kernel_parent": (open(f"/proc/{os.getppid()}/cmdline").read().replace("\\0", " ")
+                                 if os.path.exists("/proc") else None)})
 '''
 
 FAILING = '''\
@@ -186,6 +188,8 @@ def test_results_json_values_and_provenance(env):
     assert results["hash_seed"] == "0"  # set iteration orders fixed: byte-identical estimates
     # Unix sockets, never TCP ports two kernels starting at once could both be handed
     assert results["kernel_transport"] == ("tcp" if os.name == "nt" else "ipc")
+    if sys.platform.startswith("linux"):  # forked by the runner's kernel server, imports done
+        assert "-m refugeestudy.pipeline.kernel_server" in results["kernel_parent"]
     assert results["summary"] == "Reads figures."
     prov = results["provenance"]
     assert prov["package_version"] == refugeestudy.__version__

@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import concurrent.futures as futures
 import contextlib
+import dataclasses
 import datetime as dt
 import glob
 import hashlib
@@ -54,7 +55,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from refugeestudy import __version__, paths
-from refugeestudy.pipeline import render
+from refugeestudy.pipeline import kernel_server, render
 from refugeestudy._atomic import atomic_write_text, make_temp_dir, replace_directory
 from refugeestudy._hashing import package_fingerprint, sha256_file
 from refugeestudy.pipeline._locking import die_with_parent, hold_lock, kill_tree
@@ -439,46 +440,60 @@ def _worker_init(parent_pid: int) -> None:
 
 
 @contextlib.contextmanager
-def _kernel_sockets():
-    """Connection settings for one report's kernel: Unix sockets in a folder of its own.
+def _kernel_settings(kernel_server: str | None = None):
+    """How one report's kernel is started and reached: papermill's keyword arguments.
 
-    By default jupyter_client gives a kernel TCP ports that it found free by
-    binding and releasing them; two workers starting kernels at the same moment
-    can be handed the same port, and one kernel then dies before it starts
+    The kernel talks over Unix sockets in a folder of its own. By default
+    jupyter_client gives a kernel TCP ports that it found free by binding and
+    releasing them; two workers starting kernels at the same moment can be
+    handed the same port, and one kernel then dies before it starts
     (``Address already in use``: seen once in a cold ``make bench`` on 2
     cores). Sockets that are files in a new folder per kernel cannot collide,
     and nothing listens on the network. ZeroMQ has no such transport on
     Windows, where the kernel keeps TCP. The folder is removed afterwards.
 
+    With ``kernel_server`` (the runner's :mod:`~refugeestudy.pipeline.kernel_server`), the
+    kernel is forked by that server (:class:`~refugeestudy.pipeline.kernels.PreloadedKernelManager`).
+
     Yields
     ------
     dict
-        Keyword arguments for ``papermill.execute_notebook`` (its ``config``,
-        handed to the kernel manager), empty on Windows.
+        Keyword arguments for ``papermill.execute_notebook``: its ``config`` (handed to the
+        kernel manager) and ``kernel_manager_class``; empty on Windows without a server.
 
     Examples
     --------
-    >>> with _kernel_sockets() as connection:
-    ...     settings = connection["config"].KernelManager if connection else None
-    ...     os.name == "nt" or (settings.transport, os.path.isdir(os.path.dirname(settings.ip)))
-    ('ipc', True)
+    >>> with _kernel_settings("/tmp/server") as settings:
+    ...     config = settings["config"]
+    ...     (os.name == "nt" or config.KernelManager.transport == "ipc",
+    ...      config.PreloadedKernelManager.kernel_server, settings["kernel_manager_class"].__name__)
+    (True, '/tmp/server', 'PreloadedKernelManager')
     """
-    if os.name == "nt":
-        yield {}
-        return
     from traitlets.config import Config
 
+    settings: dict = {}
+    if kernel_server:
+        from refugeestudy.pipeline.kernels import PreloadedKernelManager
+
+        settings = {"config": Config({"PreloadedKernelManager": {"kernel_server": kernel_server}}),
+                    "kernel_manager_class": PreloadedKernelManager}
+    if os.name == "nt":
+        yield settings
+        return
     # A short absolute path: a Unix socket's path must stay under about 100 bytes.
     with tempfile.TemporaryDirectory(prefix="refugeestudy-kernel-") as folder:
-        yield {"config": Config({"KernelManager": {"transport": "ipc",
-                                                   "ip": os.path.join(folder, "kernel")}})}
+        config = settings.setdefault("config", Config())
+        config.KernelManager.transport = "ipc"
+        config.KernelManager.ip = os.path.join(folder, "kernel")
+        yield settings
 
 
 def _execute(spec: ReportSpec, root: Path, staging: Path, inputs: list[Path], cell_timeout: int,
-             commit: str) -> RunOutcome:
+             commit: str, kernel_server: str | None = None) -> RunOutcome:
     """Run one report into ``staging/<name>`` (in a worker); the runner swaps it in.
 
     On failure the executed notebook is left as ``staging/<name>.failed.ipynb``.
+    ``kernel_server``: the address of the runner's kernel server, if it has one.
     """
     import papermill
 
@@ -496,14 +511,14 @@ def _execute(spec: ReportSpec, root: Path, staging: Path, inputs: list[Path], ce
     failed = _failed_file(spec)
     kept = f"failed notebook kept as {failed.relative_to(root)}, previous report left untouched"
     try:
-        with _kernel_sockets() as connection:
+        with _kernel_settings(kernel_server) as settings:
             papermill.execute_notebook(
                 str(spec.notebook), str(executed), parameters=spec.parameters, cwd=str(folder),
                 engine_name=ENGINE_NAME,  # written once it ends (kept on a timeout too), not per cell
                 kernel_name="python3", execution_timeout=cell_timeout, progress_bar=False,
                 log_output=False, request_save_on_cell_execute=True,
                 shutdown_kernel="immediate",  # every cell has finished (or timed out): no waiting
-                extra_arguments=_QUIET_KERNEL, **connection,
+                extra_arguments=_QUIET_KERNEL, **settings,
             )
     except Exception as exc:  # a cell raised, timed out, the kernel died, ...
         what = _describe_failure(exc, executed, cell_timeout)
@@ -521,10 +536,23 @@ def _execute(spec: ReportSpec, root: Path, staging: Path, inputs: list[Path], ce
                                        __version__, commit)
     results.setdefault("summary", spec.summary)
     atomic_write_text(results_path, to_json(results))
-    render.render_report(executed, folder / f"{spec.name}.html", results, root)
     outputs = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
     return RunOutcome(spec.name, "ran", time.perf_counter() - started, outputs=outputs,
                       cell_seconds=cell_seconds)
+
+
+def _render(spec: ReportSpec, staging: Path, root: Path) -> float:
+    """Render a report that ran into ``staging/<name>/<name>.html`` (in the renderer); seconds taken.
+
+    One process renders every report, while the workers go on to the next
+    notebooks: nbconvert is imported and its template compiled once (about a
+    second of CPU) instead of once per worker.
+    """
+    started = time.perf_counter()
+    folder = staging / spec.name
+    results = json.loads((folder / "results.json").read_text())
+    render.render_report(folder / f"{spec.name}.ipynb", folder / f"{spec.name}.html", results, root)
+    return time.perf_counter() - started
 
 
 def _remove_own_leftovers(output_root: Path) -> None:
@@ -719,30 +747,55 @@ def _run_pending(pending, staging: Path, root: Path, commit: str, jobs: int | No
     outcomes = {}
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(pending)))
     context = multiprocessing.get_context("spawn")
-    pool = futures.ProcessPoolExecutor(max_workers=jobs, mp_context=context,
-                                       initializer=_worker_init, initargs=(os.getpid(),))
-    try:
-        running = {}
-        for spec, inputs, key in _most_figures_first(pending):
-            on_event("start", spec.name, None)
-            future = pool.submit(_execute, spec, root, staging, inputs, cell_timeout, commit)
-            running[future] = (spec, key)
-        for future in futures.as_completed(running):
-            spec, key = running[future]
-            try:
-                outcome = future.result()
-            except futures.process.BrokenProcessPool as exc:
-                outcome = RunOutcome(spec.name, "failed", message=f"worker process died ({exc}); "
-                                     "previous report left untouched")
-            except Exception as exc:  # noqa: BLE001 - e.g. a full disk while the worker wrote
-                first = str(exc).splitlines()[0] if str(exc) else ""
-                outcome = RunOutcome(spec.name, "failed", message=f"{type(exc).__name__}: {first}; "
-                                     "previous report left untouched")
-            outcomes[spec.name] = _settle(spec, staging, outcome, key)
-            on_event("done", spec.name, outcome)
-    except BaseException:
-        kill_tree(list(getattr(pool, "_processes", None) or {}))  # the executor's worker pids
-        raise
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+    with contextlib.ExitStack() as stack:
+        server = stack.enter_context(kernel_server.serving(KERNEL_HASH_SEED))
+        address = server.address if server else None
+        pools = [futures.ProcessPoolExecutor(max_workers=count, mp_context=context,
+                                             initializer=_worker_init, initargs=(os.getpid(),))
+                 for count in (jobs, 1)]
+        workers, renderer = pools
+        for pool in pools:  # stopped before the kernel server
+            stack.callback(pool.shutdown, wait=True, cancel_futures=True)
+        try:
+            running = {}  # future -> (spec, cache key, the worker's outcome once it is rendering)
+            for spec, inputs, key in _most_figures_first(pending):
+                on_event("start", spec.name, None)
+                future = workers.submit(_execute, spec, root, staging, inputs, cell_timeout, commit,
+                                        address)
+                running[future] = (spec, key, None)
+            while running:
+                done, _ = futures.wait(running, return_when=futures.FIRST_COMPLETED)
+                for future in done:
+                    spec, key, ran = running.pop(future)
+                    outcome = _outcome(spec, future, ran)
+                    if ran is None and outcome.status == "ran":
+                        running[renderer.submit(_render, spec, staging, root)] = (spec, key, outcome)
+                        continue
+                    outcomes[spec.name] = _settle(spec, staging, outcome, key)
+                    on_event("done", spec.name, outcome)
+        except BaseException:
+            processes = [pid for pool in pools for pid in getattr(pool, "_processes", None) or {}]
+            kill_tree(processes + ([server.pid] if server else []))
+            raise
     return outcomes
+
+
+def _outcome(spec: ReportSpec, future: futures.Future, ran: RunOutcome | None) -> RunOutcome:
+    """What a finished task says: a worker's outcome, or (``ran`` given) the report once rendered.
+
+    A task that raised (a dead worker, a full disk...) is a failed report.
+    """
+    try:
+        result = future.result()
+    except futures.process.BrokenProcessPool as exc:
+        return RunOutcome(spec.name, "failed", message=f"worker process died ({exc}); "
+                          "previous report left untouched")
+    except Exception as exc:  # noqa: BLE001 - e.g. a full disk while the worker wrote
+        first = str(exc).splitlines()[0] if str(exc) else ""
+        what = "rendering its HTML: " if ran else ""
+        return RunOutcome(spec.name, "failed", message=f"{what}{type(exc).__name__}: {first}; "
+                          "previous report left untouched")
+    if ran is None:
+        return result
+    return dataclasses.replace(ran, seconds=ran.seconds + result,
+                               outputs=sorted([*ran.outputs, f"{spec.name}.html"]))
