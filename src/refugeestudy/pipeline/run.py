@@ -24,9 +24,12 @@ plan means that plan's folder, and every kernel is told the plan in
 3. executes the others with papermill in a staging folder of this run
    (``<output>/.staging-<random>/``, removed on every exit path), with a
    per-cell timeout, in worker processes that die with the runner
-   (:func:`refugeestudy.pipeline._locking.die_with_parent`);
+   (:func:`refugeestudy.pipeline._locking.die_with_parent`); on Linux each
+   report's kernel is forked by one kernel server that has already imported
+   ipykernel, pandas and matplotlib (:mod:`refugeestudy.pipeline.kernel_server`);
 4. normalises the executed notebook (no timestamps, no machine paths), adds
-   provenance to ``results.json``, renders HTML without code
+   provenance to ``results.json`` (in the worker), then renders HTML without
+   code in one renderer process while the workers go on to the next notebooks
    (:func:`refugeestudy.pipeline.render.render_report`);
 5. swaps the staged folder in place of the previous report (the runner does
    this, never a worker) and removes an older ``<name>.failed.ipynb``; on
