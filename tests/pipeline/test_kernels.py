@@ -99,6 +99,9 @@ def test_hanging_up_kills_the_kernel(tmp_path):
         assert kernel.poll() is None  # running
         kernel.close()
         assert _gone(kernel.pid)
+        time.sleep(0.2)  # the server reaps it
+        another = _bare_kernel(server.address, tmp_path)  # and goes on serving
+        assert another.poll() is None
 
 
 def test_a_killed_kernel_reports_its_signal(tmp_path):
@@ -147,3 +150,14 @@ def test_a_forked_kernel_can_be_interrupted(tmp_path):
             config=Config({"PreloadedKernelManager": {"kernel_server": server.address}}))
     assert error.value.ename == "KeyboardInterrupt"
     assert time.monotonic() - started < 30
+
+
+def test_a_dead_server_is_refused_at_once_and_kernels_start_the_usual_way(tmp_path, seeded, capfd):
+    notebook = _notebook(tmp_path, PRELOADED_PROBE)
+    with kernel_server.serving("0") as server:
+        os.kill(server.pid, 9)
+        os.waitpid(server.pid, 0)  # this process started it
+        started = time.monotonic()
+        assert _run(notebook, tmp_path, server.address) == ["False"]
+        assert time.monotonic() - started < 30  # not the server timeout's 120 s
+    assert "not reachable" in capfd.readouterr().err

@@ -108,16 +108,18 @@ def serving(hash_seed: str) -> Iterator[KernelServer | None]:
     if not available():
         yield None
         return
-    with tempfile.TemporaryDirectory(prefix="refugeestudy-kernels-") as folder, \
-            socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as listener:
+    with tempfile.TemporaryDirectory(prefix="refugeestudy-kernels-") as folder:
         address = os.path.join(folder, "server")
-        listener.bind(address)
-        listener.listen(16)
         environment = dict(os.environ, PYTHONHASHSEED=hash_seed)
         environment.setdefault("MPLBACKEND", INLINE_BACKEND)
-        process = subprocess.Popen(
-            [sys.executable, "-m", __name__, str(listener.fileno()), str(os.getpid())],
-            stdin=subprocess.PIPE, pass_fds=[listener.fileno()], env=environment)
+        # Only the server keeps the listening socket: if it dies, a worker's request is refused at
+        # once (and its kernel starts the usual way) instead of waiting in the queue.
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as listener:
+            listener.bind(address)
+            listener.listen(16)
+            process = subprocess.Popen(
+                [sys.executable, "-m", __name__, str(listener.fileno()), str(os.getpid())],
+                stdin=subprocess.PIPE, pass_fds=[listener.fileno()], env=environment)
         try:
             yield KernelServer(address, process.pid)
         finally:
@@ -184,7 +186,8 @@ class _Server:
         if pid == 0:
             _become_kernel(request, self.own_descriptors() + [connection.fileno()])
         self.kernels[pid] = connection
-        connection.sendall(json.dumps({"pid": pid}).encode() + b"\n")
+        with contextlib.suppress(OSError):  # a worker gone meanwhile: seen as a hang-up below
+            connection.sendall(json.dumps({"pid": pid}).encode() + b"\n")
         self.selector.register(connection, selectors.EVENT_READ, pid)
 
     def reap(self) -> None:
@@ -198,8 +201,8 @@ class _Server:
                 return
             connection = self.kernels.pop(pid, None)
             if connection is not None:
-                self.selector.unregister(connection)
-                with contextlib.suppress(OSError):
+                self.stop_watching(connection)
+                with contextlib.suppress(OSError):  # the worker may have hung up already
                     message = {"exit": os.waitstatus_to_exitcode(status)}
                     connection.sendall(json.dumps(message).encode() + b"\n")
                 connection.close()
@@ -212,8 +215,13 @@ class _Server:
             except ProcessLookupError:  # not yet a session leader
                 os.kill(pid, signal.SIGKILL)
         connection = self.kernels.get(pid)
-        if connection is not None and self.selector.get_map().get(connection.fileno()):
-            self.selector.unregister(connection)  # nothing more to read from it
+        if connection is not None:
+            self.stop_watching(connection)  # nothing more to read from it
+
+    def stop_watching(self, connection: socket.socket) -> None:
+        """Stop waiting for ``connection`` to hang up (it may already have)."""
+        if self.selector.get_map().get(connection.fileno()) is not None:
+            self.selector.unregister(connection)
 
 
 def _hung_up(connection: socket.socket) -> bool:
