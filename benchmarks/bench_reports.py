@@ -268,9 +268,13 @@ def main(argv: list[str] | None = None) -> dict:
     result["reports_own_compute_s"] = compute
     result["targets"] = {"warm_le_2s": result["scenarios"]["warm"]["total_s"] <= 2.0,
                          "cold_le_1.5_floor": cold <= bound,
+                         "cold_le_1.5_fastest_floor": cold <= 1.5 * min(times["floor"]),
                          "touched_reruns_only_readers": True}
+    fastest_floor = min(times["floor"])
     print(f"reports' own compute (their cells, summed, median): {compute:.2f} s; cold {cold:.2f} s "
-          f"vs 1.5 × floor {floor:.2f} = {bound:.2f} s: {'MET' if cold <= bound else 'MISSED'}")
+          f"vs 1.5 × floor {floor:.2f} = {bound:.2f} s: {'MET' if cold <= bound else 'MISSED'}; "
+          f"against the fastest floor run ({fastest_floor:.2f} s, no stalled kernel) "
+          f"{cold / fastest_floor:.2f} ×: {'MET' if cold <= 1.5 * fastest_floor else 'MISSED'}")
     warm = result["scenarios"]["warm"]["total_s"]
     print(f"warm {warm:.2f} s vs 2 s: {'MET' if warm <= 2.0 else 'MISSED'}; editing {TOUCHED_INPUT.name} "
           f"re-ran exactly the reports that read it: {', '.join(sorted(_readers_of(PROJECT, TOUCHED_INPUT)))}")
