@@ -24,6 +24,9 @@ What a forked kernel sees is what a fresh one sees:
   server dies (``PR_SET_PDEATHSIG``) or when the worker that asked for it
   hangs up; the server ends when the runner closes its standard input or dies.
 
+In ``ps`` a forked kernel shows its server's command line
+(``python -m refugeestudy.pipeline.kernel_server``), not ``ipykernel_launcher``.
+
 The protocol, one Unix-socket connection per kernel: the worker sends one JSON
 line ``{"arguments": [...], "cwd": ..., "environment": {...}}``; the server
 answers ``{"pid": N}`` once the kernel is forked and ``{"exit": code}`` when
