@@ -53,7 +53,7 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-__all__ = ["PRELOADED", "INLINE_BACKEND", "KernelServer", "available", "serving"]
+__all__ = ["PRELOADED", "INLINE_BACKEND", "KernelServer", "available", "serving", "signal_kernel"]
 
 #: Modules the server imports once: most of a report kernel's start-up CPU. Third-party only.
 PRELOADED = (
@@ -213,10 +213,7 @@ class _Server:
     def kill(self, pid: int) -> None:
         """Kill kernel ``pid`` and its session (it is reaped and its connection closed later)."""
         with contextlib.suppress(ProcessLookupError):
-            try:
-                os.killpg(pid, signal.SIGKILL)
-            except ProcessLookupError:  # not yet a session leader
-                os.kill(pid, signal.SIGKILL)
+            signal_kernel(pid, signal.SIGKILL)
         connection = self.kernels.get(pid)
         if connection is not None:
             self.stop_watching(connection)  # nothing more to read from it
@@ -225,6 +222,26 @@ class _Server:
         """Stop waiting for ``connection`` to hang up (it may already have)."""
         if self.selector.get_map().get(connection.fileno()) is not None:
             self.selector.unregister(connection)
+
+
+def signal_kernel(pid: int, number: int) -> None:
+    """Send signal ``number`` to forked kernel ``pid`` and its session, or to it alone.
+
+    A kernel leads its own session once it runs; until then its group is the
+    server's, which is never looked up or signalled.
+
+    Examples
+    --------
+    >>> import subprocess
+    >>> child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"],
+    ...                          start_new_session=True)
+    >>> signal_kernel(child.pid, signal.SIGKILL); child.wait()
+    -9
+    """
+    try:
+        os.killpg(pid, number)
+    except ProcessLookupError:  # not a session leader (yet)
+        os.kill(pid, number)
 
 
 def _hung_up(connection: socket.socket) -> bool:

@@ -35,6 +35,8 @@ from jupyter_client import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
 from traitlets import Unicode
 
+from refugeestudy.pipeline.kernel_server import signal_kernel
+
 __all__ = ["PreloadedKernelManager", "PreloadedProvisioner", "ForkedKernel", "is_ipykernel_command"]
 
 #: Seconds to wait for the server to fork a kernel (it may still be importing).
@@ -116,12 +118,8 @@ class ForkedKernel:
 
     def send_signal(self, number: int) -> None:
         """Signal the kernel's session (it leads one once it runs), else the kernel."""
-        if self.returncode is not None:
-            return  # reaped: its pid may already be another process's
-        try:
-            os.killpg(self.pid, number)
-        except ProcessLookupError:  # not a session leader yet: its group is still the server's
-            os.kill(self.pid, number)
+        if self.returncode is None:  # once reaped, its pid may already be another process's
+            signal_kernel(self.pid, number)
 
     def kill(self) -> None:
         self.send_signal(signal.SIGKILL)

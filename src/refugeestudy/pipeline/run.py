@@ -428,7 +428,7 @@ def _describe_failure(exc: Exception, executed: Path, cell_timeout: int) -> str:
 
 
 def _worker_init(parent_pid: int) -> None:
-    """First thing in a worker process: die with the runner (see :func:`die_with_parent`).
+    """First thing in a worker (or the renderer) process: die with the runner (see :func:`die_with_parent`).
 
     Also keeps two optional imports out of the worker, which needs neither:
     ``rfc3987_syntax``, which jsonschema (through nbformat, which papermill and nbconvert
